@@ -1,0 +1,52 @@
+"""The registry of responsible bodies shared by all plans."""
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+
+#: the `region` of bodies that serve the whole country (ministries, the children's ombudsman)
+NATIONAL = "Қазақстан Республикасы"
+
+
+class Body(db.Model):
+    """A responsible body: one per real body per region (the Kostanay and the Karaganda
+    health departments are two Bodies, both ДСБ)."""
+
+    __tablename__ = "body"
+    __table_args__ = (UniqueConstraint("region", "identity"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: full name as the plans give it (Kazakh)
+    name: Mapped[str] = mapped_column(String(500))
+    #: Russian name, from the built-in registry where the body is a standard one
+    name_ru: Mapped[str | None] = mapped_column(String(500))
+    abbreviation: Mapped[str | None] = mapped_column(String(60))
+    #: the region it serves, or NATIONAL
+    region: Mapped[str] = mapped_column(String(120), index=True)
+    #: what makes it the same body across plans: a registry key ("education") or "legend:<name>"
+    identity: Mapped[str] = mapped_column(String(600))
+    registry_key: Mapped[str | None] = mapped_column(String(60))
+
+    aliases: Mapped[list["BodyAlias"]] = relationship(back_populates="body", cascade="all, delete-orphan")
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.abbreviation})" if self.abbreviation else self.name
+
+
+class BodyAlias(db.Model):
+    """A way a plan wrote a body ("ЖКУӘББ", "УО", "ібілм бөлімдері") and how it was matched."""
+
+    __tablename__ = "body_alias"
+    __table_args__ = (UniqueConstraint("body_id", "normalized"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("body.id", ondelete="CASCADE"), index=True)
+    written: Mapped[str] = mapped_column(String(500))
+    #: folded comparison key (tracker.core.text.norm)
+    normalized: Mapped[str] = mapped_column(String(500), index=True)
+    #: legend | registry | variant | fuzzy
+    source: Mapped[str] = mapped_column(String(20))
+
+    body: Mapped[Body] = relationship(back_populates="aliases")

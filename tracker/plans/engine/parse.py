@@ -1,0 +1,382 @@
+"""A plan file → ParsedPlan: title, region, period, legend, sections, activities, warnings.
+
+The whole engine is pure Python (file in, dataclasses out) so that the CLI,
+the web preview and the tests all read a plan the same way.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from tracker.core.text import clean, norm
+from tracker.executors.resolve import BodyResolver, LegendEntry, Resolution
+from tracker.plans.engine.errors import PlanFormatError
+from tracker.plans.engine.funding import Funding, classify_funding
+from tracker.plans.engine.readers import DEFAULT_MAX_BYTES, read_document
+from tracker.plans.engine.table import LEGEND_MARKER, RawActivity, interpret
+from tracker.schedule.deadlines import DEFAULT_FREQUENCY, Deadline, Period, due_dates_for
+
+_BY_AGREEMENT = re.compile(r"\(?\s*(келісім\w*\s+бойынша|по\s+согласованию)\s*\)?", re.IGNORECASE)
+_YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-–—]\s*((?:19|20)\d{2})(?!\d)")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_REGION_KK = re.compile(r"([А-ЯӘІҢҒҮҰҚӨҺ][а-яәіңғүұқөһ]+)\s+облыс(?:ы|ының|ында|тық)\b")
+_REGION_RU = re.compile(r"([А-Я][а-я]+)ск(?:ой|ая)\s+област")
+_LEGEND_LINE = re.compile(r"^\s*(?P<abbr>[^–—:]{1,40}?)\s*(?:[–—]|\s-\s|-\s|\s-)\s*(?P<name>\S.*?)\s*[;,.]?\s*$")
+
+
+@dataclass
+class ParsedExecutor:
+    written: str
+    body: str | None  #: full name of the resolved body
+    abbreviation: str | None
+    lead: bool
+    by_agreement: bool
+    match: str  #: legend | registry | variant | fuzzy | unresolved
+    body_key: str | None = None  #: identity of the body inside the region
+    registry_key: str | None = None
+    name_ru: str | None = None
+    national: bool = False
+    suggestion_score: float | None = None
+
+
+@dataclass
+class ParsedPart:
+    """A sub-row of an activity: its own deliverable and deadline (Kostanay 3.4)."""
+
+    completion_form: str
+    deadline: Deadline
+    funding: Funding
+
+
+@dataclass
+class ParsedActivity:
+    number: str
+    section: str | None
+    text: str
+    completion_form: str
+    deadline: Deadline
+    funding: Funding
+    executors: list[ParsedExecutor]
+    parts: list[ParsedPart]
+    source_ref: str
+
+
+@dataclass
+class ParsedWarning:
+    activity: str | None
+    field: str
+    message: str
+
+
+@dataclass
+class ParsedPlan:
+    title: str
+    region: str | None
+    period: Period
+    legend: list[LegendEntry]
+    sections: list[tuple[str, str]]
+    activities: list[ParsedActivity]
+    warnings: list[ParsedWarning]
+    expected_results: list[str] = field(default_factory=list)
+    source_format: str = "text"
+    default_frequency: str = DEFAULT_FREQUENCY
+
+    def to_json(self) -> dict:
+        return {
+            "title": self.title,
+            "region": self.region,
+            "period": {"start": self.period.start.isoformat(), "end": self.period.end.isoformat()},
+            "format": self.source_format,
+            "default_frequency": self.default_frequency,
+            "legend": [{"abbreviation": e.abbreviation, "name": e.name} for e in self.legend],
+            "sections": [{"number": n, "title": t} for n, t in self.sections],
+            "expected_results": self.expected_results,
+            "activities": [_activity_json(a) for a in self.activities],
+            "warnings": [{"activity": w.activity, "field": w.field, "message": w.message} for w in self.warnings],
+        }
+
+
+def _deadline_json(deadline: Deadline) -> dict:
+    return {"text": deadline.text, "rule": deadline.rule, "due_dates": [d.isoformat() for d in deadline.due_dates]}
+
+
+def _funding_json(funding: Funding) -> dict:
+    return {"text": funding.text, "kind": funding.kind, "amount_kzt": funding.amount_kzt}
+
+
+def _activity_json(activity: ParsedActivity) -> dict:
+    data = {
+        "number": activity.number,
+        "section": activity.section,
+        "text": activity.text,
+        "completion_form": activity.completion_form,
+        "deadline": _deadline_json(activity.deadline),
+        "funding": _funding_json(activity.funding),
+        "executors": [
+            {
+                "written": e.written, "body": e.body, "abbreviation": e.abbreviation, "lead": e.lead,
+                "by_agreement": e.by_agreement, "match": e.match, "body_ru": e.name_ru,
+            }
+            for e in activity.executors
+        ],
+        "source": activity.source_ref,
+    }
+    if len(activity.parts) > 1:
+        data["parts"] = [
+            {"completion_form": p.completion_form, "deadline": _deadline_json(p.deadline), "funding": _funding_json(p.funding)}
+            for p in activity.parts
+        ]
+    return data
+
+
+# ---------------------------------------------------------------------------------------
+
+
+def parse_plan_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES,
+                    default_frequency: str = DEFAULT_FREQUENCY) -> ParsedPlan:
+    path = Path(path)
+    if not path.is_file():
+        raise PlanFormatError(f"{path}: no such file")
+    size = path.stat().st_size
+    if size > max_bytes:  # refuse before reading it into memory
+        raise PlanFormatError(
+            f"{path.name} is {size / 1024 / 1024:.1f} MB, over the {max_bytes / 1024 / 1024:.0f} MB limit for a plan file"
+        )
+    return parse_plan(path.read_bytes(), path.name, max_bytes, default_frequency)
+
+
+def parse_plan(data: bytes, filename: str, max_bytes: int = DEFAULT_MAX_BYTES,
+               default_frequency: str = DEFAULT_FREQUENCY) -> ParsedPlan:
+    document = read_document(data, filename, max_bytes)
+    table = interpret(document)
+    if not table.activities:
+        raise PlanFormatError(f"{Path(filename).name}: the plan table has a header but no activities under it")
+    warnings: list[ParsedWarning] = [ParsedWarning(a, f, m) for a, f, m in table.notes]
+
+    title = _title(table.preamble) or Path(filename).stem
+    period = _period(title, table.preamble, table.activities, warnings)
+    region = _region(table.preamble + [title])
+    legend = parse_legend(table.trailing)
+    resolver = BodyResolver(legend)
+    for abbreviation in resolver.duplicate_abbreviations:
+        meanings = [e.name for e in legend if norm(e.abbreviation) == norm(abbreviation)]
+        warnings.append(ParsedWarning(None, "legend", (
+            f"the legend gives {abbreviation} {len(meanings)} meanings: " + "; ".join(f"«{m}»" for m in meanings)
+            + f". {abbreviation} is read as «{meanings[0]}»; the others are matched by their full names only"
+        )))
+
+    activities = [
+        _activity(raw, period, resolver, warnings, has_funding="funding" in table.columns,
+                  default_frequency=default_frequency)
+        for raw in table.activities
+    ]
+    return ParsedPlan(
+        title=title,
+        region=region,
+        period=period,
+        legend=legend,
+        sections=[(s.number, s.title) for s in table.sections],
+        activities=activities,
+        warnings=warnings,
+        expected_results=_expected_results(table.preamble),
+        source_format=document.format,
+        default_frequency=default_frequency,
+    )
+
+
+def _activity(raw: RawActivity, period: Period, resolver: BodyResolver, warnings: list[ParsedWarning],
+              has_funding: bool, default_frequency: str) -> ParsedActivity:
+    number = raw.number
+    rows = [raw.cells] + [{**raw.cells, **{k: v for k, v in sub.items() if v}} for sub in raw.subrows]
+    parts = []
+    for row in rows:
+        deadline = due_dates_for(row.get("deadline", ""), period, default_frequency)
+        if deadline.problem:
+            warnings.append(ParsedWarning(number, "deadline", f"{raw.ref}: {deadline.problem}"))
+        funding = classify_funding(row.get("funding", ""))
+        parts.append(ParsedPart(row.get("completion_form", ""), deadline, funding))
+
+    if has_funding:
+        for part in parts[:1]:
+            if not part.funding.text:
+                warnings.append(ParsedWarning(number, "funding", f"{raw.ref}: no funding given"))
+            elif part.funding.kind == "unspecified":
+                warnings.append(ParsedWarning(number, "funding", f"{raw.ref}: funding «{part.funding.text}» not understood"))
+    if not clean(raw.cells.get("text")):
+        warnings.append(ParsedWarning(number, "text", f"{raw.ref}: the activity has no text"))
+
+    written_lists = [row.get("executors", "") for row in rows]
+    executors = _executors(written_lists, resolver, number, raw.ref, warnings)
+
+    all_dates = sorted({d for p in parts for d in p.deadline.due_dates})
+    deadline = Deadline(
+        text="\n".join(dict.fromkeys(p.deadline.text for p in parts if p.deadline.text)),
+        due_dates=all_dates,
+        rule=parts[0].deadline.rule if len(parts) == 1 else "parts",
+        problem=parts[0].deadline.problem if len(parts) == 1 else None,
+    )
+    return ParsedActivity(
+        number=number,
+        section=raw.section,
+        text=raw.cells.get("text", ""),
+        completion_form="\n".join(dict.fromkeys(p.completion_form for p in parts if p.completion_form)),
+        deadline=deadline,
+        funding=parts[0].funding,
+        executors=executors,
+        parts=parts,
+        source_ref=raw.ref,
+    )
+
+
+def split_executors(text: str) -> list[tuple[str, bool]]:
+    """'ББ, ПД (келісім бойынша); ДСБ' → [('ББ', False), ('ПД', True), ('ДСБ', False)]."""
+    items = []
+    for piece in re.split(r"[,;\n]", text or ""):
+        piece = clean(piece)
+        if not piece:
+            continue
+        by_agreement = bool(_BY_AGREEMENT.search(piece))
+        items.append((clean(_BY_AGREEMENT.sub(" ", piece)) if by_agreement else piece, by_agreement))
+    return items
+
+
+def _executors(written_lists: list[str], resolver: BodyResolver, number: str, ref: str,
+               warnings: list[ParsedWarning]) -> list[ParsedExecutor]:
+    result: list[ParsedExecutor] = []
+    seen: set[str] = set()
+    for text in written_lists:
+        for written, by_agreement in split_executors(text):
+            if not written:
+                # Karaganda 50: "(келісім бойынша), ББ" — the body's name was lost.
+                warnings.append(ParsedWarning(number, "executors", (
+                    f"{ref}: an executor is missing before «(келісім бойынша)»; "
+                    "it is kept as an unnamed body by agreement for the coordinator to assign"
+                )))
+                written = "(келісім бойынша)"
+                resolution = Resolution(None, "unresolved")
+            else:
+                resolution = resolver.resolve(written)
+            identity = resolution.target.key if resolution.target else "written:" + norm(written)
+            if identity in seen:
+                continue  # 3.13 names ДСБ and ҮЕҰ twice; 2.11 names ПД and ДП (the same body)
+            seen.add(identity)
+            target = resolution.target
+            if resolution.match == "unresolved" and written != "(келісім бойынша)":
+                warnings.append(ParsedWarning(number, "executors", (
+                    f"{ref}: executor «{written}» is in neither the plan's legend nor the registry of bodies"
+                )))
+            elif resolution.match == "fuzzy":
+                warnings.append(ParsedWarning(number, "executors", (
+                    f"{ref}: executor «{written}» read as «{target.abbreviation or target.name}» "
+                    f"({target.name}) — a near miss (similarity {resolution.score:.0f}%), please confirm"
+                )))
+            result.append(ParsedExecutor(
+                written=written,
+                body=target.name if target else None,
+                abbreviation=target.abbreviation if target else None,
+                lead=not result,
+                by_agreement=by_agreement,
+                match=resolution.match,
+                body_key=target.key if target else None,
+                registry_key=target.registry_key if target else None,
+                name_ru=target.name_ru if target else None,
+                national=target.national if target else False,
+                suggestion_score=resolution.score,
+            ))
+    if not result:
+        warnings.append(ParsedWarning(number, "executors", f"{ref}: no responsible executor given"))
+    return result
+
+
+# --- the text around the table --------------------------------------------------------
+
+
+def parse_legend(lines: list[str]) -> list[LegendEntry]:
+    """'ББ – Білім басқармасы;' lines after 'Аббревиатураларды таратып жазу:' (or anywhere
+    after the table when there is no such heading)."""
+    from tracker.core.text import looks_like_abbreviation
+
+    start = next((i + 1 for i, line in enumerate(lines) if LEGEND_MARKER.search(line)), 0)
+    entries = []
+    for line in lines[start:]:
+        match = _LEGEND_LINE.match(clean(line))
+        if match and looks_like_abbreviation(match["abbr"]) and len(match["name"]) > 2:
+            entries.append(LegendEntry(clean(match["abbr"]), clean(match["name"])))
+    return entries
+
+
+def _paragraphs(lines: list[str]) -> list[str]:
+    paragraphs, current = [], []
+    for line in lines:
+        if clean(line):
+            current.append(clean(line))
+        elif current:
+            paragraphs.append(" ".join(current))
+            current = []
+    if current:
+        paragraphs.append(" ".join(current))
+    return paragraphs
+
+
+def _title(preamble: list[str]) -> str | None:
+    paragraphs = _paragraphs(preamble)
+    for index, paragraph in enumerate(paragraphs):
+        if _YEAR_RANGE.search(paragraph) and len(paragraph) > 30:
+            title = paragraph
+            following = paragraphs[index + 1] if index + 1 < len(paragraphs) else ""
+            # "… жөніндегі" + "ЖОЛ КАРТАСЫ": the document kind in capitals closes the title.
+            if following and following.isupper() and len(following.split()) <= 5:
+                title = f"{title} {following}"
+            return title
+    words = re.compile(r"жоспар|план|карта|бағдарлама|программа", re.IGNORECASE)
+    candidates = [p for p in paragraphs if words.search(p) and len(p) > 30]
+    return max(candidates, key=len) if candidates else None
+
+
+def _period(title: str, preamble: list[str], activities: list[RawActivity],
+            warnings: list[ParsedWarning]) -> Period:
+    for text in [title, *preamble]:
+        match = _YEAR_RANGE.search(text)
+        if match:
+            return Period.years(int(match[1]), int(match[2]))
+    single = _YEAR.search(title)
+    if single:
+        return Period.years(int(single[1]), int(single[1]))
+    years = sorted({int(y) for a in activities for y in _YEAR.findall(a.cells.get("deadline", ""))})
+    if years:
+        warnings.append(ParsedWarning(None, "period", (
+            f"the title names no years; the period {years[0]}–{years[-1]} is taken from the deadlines"
+        )))
+        return Period.years(years[0], years[-1])
+    this_year = date.today().year
+    warnings.append(ParsedWarning(None, "period", (
+        f"neither the title nor the deadlines name a year; the period is set to {this_year} — please correct it"
+    )))
+    return Period.years(this_year, this_year)
+
+
+def _region(lines: list[str]) -> str | None:
+    for line in lines:
+        match = _REGION_KK.search(line)
+        if match:
+            return f"{match[1]} облысы"
+        match = _REGION_RU.search(line)
+        if match:
+            return f"{match[1]}ская область"
+    return None
+
+
+def _expected_results(preamble: list[str]) -> list[str]:
+    start = next((i + 1 for i, line in enumerate(preamble)
+                  if re.search(r"Күтілетін нәтижелер|Ожидаемые результаты", line)), None)
+    if start is None:
+        return []
+    results = []
+    for line in preamble[start:]:
+        text = clean(line)
+        if re.match(r"^[-•–]\s*|^\d+\)", text):
+            results.append(re.sub(r"^[-•–]\s*", "", text))
+        elif text and results:
+            break
+    return results

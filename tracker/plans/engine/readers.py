@@ -1,0 +1,277 @@
+"""File → RawDocument: every format becomes the same grid of rows.
+
+Readers know about file formats only (tabs, Word cells, merged Excel cells);
+what the rows mean is decided once, in `table.py`, for every format.
+"""
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tracker.plans.engine.errors import PlanFormatError
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+#: a .docx/.xlsx that unpacks to more than this is refused before it is unpacked
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+
+
+@dataclass
+class RawRow:
+    cells: list[str]
+    ref: str  #: where a person finds it: "line 83", "row 12", "table 1, row 7"
+    paragraph: bool = False  #: text outside the table grid (a heading, a signature)
+
+
+@dataclass
+class RawDocument:
+    format: str
+    rows: list[RawRow]
+    preamble: list[str] = field(default_factory=list)
+    trailing: list[str] = field(default_factory=list)
+
+
+def read_document(data: bytes, filename: str, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
+    name = Path(filename).name
+    if len(data) > max_bytes:
+        raise PlanFormatError(
+            f"{name} is {len(data) / 1024 / 1024:.1f} MB, over the {max_bytes / 1024 / 1024:.0f} MB limit for a plan file"
+        )
+    if not data.strip():
+        raise PlanFormatError(f"{name} is empty")
+    suffix = Path(filename).suffix.lower()
+    if suffix in (".doc", ".xls"):
+        raise PlanFormatError(f"{name}: the old binary {suffix} format is not read; save it as {suffix}x and upload again")
+    if data[:2] == b"PK" or suffix in (".docx", ".xlsx"):
+        return _read_zip(data, name, suffix)
+    if data[:5] == b"%PDF-":
+        raise PlanFormatError(f"{name} is a PDF; export its text (or save the plan as .docx/.xlsx) and upload that")
+    text = _decode(data, name)
+    if suffix == ".csv":
+        return read_csv_text(text)
+    return read_text(text)
+
+
+def _decode(data: bytes, name: str) -> str:
+    if b"\x00" in data[:4096]:
+        raise PlanFormatError(f"{name} is not a text file, a Word (.docx) or an Excel (.xlsx) document")
+    for encoding in ("utf-8-sig", "cp1251"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise PlanFormatError(f"{name}: the text is neither UTF-8 nor Windows-1251")
+
+
+def _read_zip(data: bytes, name: str, suffix: str) -> RawDocument:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise PlanFormatError(f"{name} is damaged: it is not a readable Word or Excel file ({exc})") from None
+    if sum(member.file_size for member in members) > MAX_UNPACKED_BYTES:
+        raise PlanFormatError(f"{name} unpacks to more than {MAX_UNPACKED_BYTES // 1024 // 1024} MB; refused")
+    names = {member.filename for member in members}
+    try:
+        if "word/document.xml" in names:
+            return read_docx(data)
+        if "xl/workbook.xml" in names:
+            return read_xlsx(data)
+    except PlanFormatError:
+        raise
+    except Exception as exc:  # python-docx / openpyxl raise many kinds on broken XML
+        raise PlanFormatError(f"{name} is damaged and cannot be read ({type(exc).__name__}: {exc})") from None
+    raise PlanFormatError(f"{name} is a zip archive but neither a Word (.docx) nor an Excel (.xlsx) document")
+
+
+# --- text extracted from Word: a tab starts a cell, a blank line may end a row ---------
+
+_TAB_CELL = re.compile(r"^ *\t")
+
+
+def read_text(text: str) -> RawDocument:
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    inner_tab = sum(1 for line in lines if re.search(r"\S\t|\t\S.*\t", line))
+    if inner_tab >= 3:
+        return _read_tab_separated(lines)
+    return _read_cell_per_line(lines)
+
+
+@dataclass
+class _Cell:
+    lines: list[str]
+    line_no: int
+    after_blank: bool
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines).strip("\n ")
+
+
+def _read_cell_per_line(lines: list[str]) -> RawDocument:
+    """Word → text: each cell starts with a tab; a line without a tab continues the cell;
+    blank lines sit inside cells too, so rows are closed by counting cells."""
+    tab_lines = [i for i, line in enumerate(lines) if _TAB_CELL.match(line)]
+    if not tab_lines:
+        return RawDocument("text", [], preamble=[line for line in lines if line.strip()])
+    end = tab_lines[-1]
+    while end + 1 < len(lines) and lines[end + 1].strip():
+        end += 1
+
+    preamble: list[str] = []
+    cells: list[_Cell] = []
+    blank = False
+    for i, line in enumerate(lines[: end + 1]):
+        if _TAB_CELL.match(line):
+            cells.append(_Cell([line.split("\t", 1)[1]], i + 1, blank))
+            blank = False
+        elif not line.strip():
+            blank = True
+            if cells:
+                cells[-1].lines.append("")
+        elif cells:
+            cells[-1].lines.append(line)
+        else:
+            preamble.append(line)
+    trailing = lines[end + 1:]
+
+    from tracker.plans.engine.table import column_of  # the header words live in one place
+
+    start = next(
+        (i for i, cell in enumerate(cells) if column_of(cell.text) in ("number", "text")),
+        None,
+    )
+    if start is None:
+        preamble += [cell.text for cell in cells]
+        return RawDocument("text", [], preamble=preamble, trailing=trailing)
+    for cell in cells[:start]:
+        preamble.extend(cell.text.split("\n"))
+
+    rows: list[RawRow] = []
+    current: list[_Cell] = []
+    width = 0
+    for cell in cells[start:]:
+        if current and cell.after_blank and (
+            (width and len(current) >= width) or (len(current) == 1 and _section_like(current[0].text)) or not width
+        ):
+            rows.append(RawRow([c.text for c in current], f"line {current[0].line_no}"))
+            width = width or len(current)
+            current = []
+        current.append(cell)
+    if current:
+        rows.append(RawRow([c.text for c in current], f"line {current[0].line_no}"))
+    return RawDocument("text", rows, preamble=preamble, trailing=trailing)
+
+
+def _section_like(text: str) -> bool:
+    return bool(re.match(r"^(\d+|[IVX]+)\.?\s+\S{3,}", text))
+
+
+def _read_tab_separated(lines: list[str]) -> RawDocument:
+    """PDF → text: one table row per line, cells separated by tabs."""
+    from tracker.plans.engine.table import is_header
+
+    tabbed = [i for i, line in enumerate(lines) if "\t" in line]
+    start = next((i for i in tabbed if is_header(lines[i].split("\t"))), tabbed[0])
+    end = tabbed[-1]
+    rows: list[RawRow] = []
+    for i in range(start, end + 1):
+        line = lines[i]
+        if "\t" in line:
+            rows.append(RawRow(line.split("\t"), f"line {i + 1}"))
+        elif line.strip():
+            rows.append(RawRow([line.strip()], f"line {i + 1}", paragraph=True))
+    return RawDocument("text", rows, preamble=lines[:start], trailing=lines[end + 1:])
+
+
+# --- .docx ----------------------------------------------------------------------------
+
+
+def read_docx(data: bytes) -> RawDocument:
+    import docx
+    from docx.oxml.ns import qn
+    from docx.table import Table, _Cell
+    from docx.text.paragraph import Paragraph
+
+    document = docx.Document(io.BytesIO(data))
+    preamble: list[str] = []
+    rows: list[RawRow] = []
+    pending: list[str] = []  # paragraphs after the last table seen so far
+    tables = 0
+    for child in document.element.body.iterchildren():
+        if child.tag == qn("w:p"):
+            text = Paragraph(child, document).text
+            if text.strip():
+                (pending if tables else preamble).append(text)
+        elif child.tag == qn("w:tbl"):
+            tables += 1
+            for text in pending:
+                rows.append(RawRow([text], f"paragraph before table {tables}", paragraph=True))
+            pending = []
+            table = Table(child, document)
+            for number, tr in enumerate(child.tr_lst, start=1):
+                cells: list[str] = []
+                for tc in tr.tc_lst:
+                    # A vertically merged cell's value belongs to the row where it starts.
+                    text = "" if tc.vMerge == "continue" else _Cell(tc, table).text
+                    cells.append(text)
+                    cells.extend([""] * (tc.grid_span - 1))
+                rows.append(RawRow(cells, f"table {tables}, row {number}"))
+    return RawDocument("docx", rows, preamble=preamble, trailing=pending)
+
+
+# --- .xlsx ----------------------------------------------------------------------------
+
+
+def read_xlsx(data: bytes) -> RawDocument:
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    from tracker.plans.engine.table import is_header
+
+    chosen = workbook.worksheets[0]
+    for sheet in workbook.worksheets:  # the sheet that holds the plan table
+        if any(is_header(_xlsx_cells(row)) for row in sheet.iter_rows(max_row=60, values_only=True)):
+            chosen = sheet
+            break
+    rows = [
+        RawRow(_xlsx_cells(values), f"row {number}")
+        for number, values in enumerate(chosen.iter_rows(values_only=True), start=1)
+        if any(v not in (None, "") for v in values)
+    ]
+    return RawDocument("xlsx", rows)
+
+
+def _xlsx_cells(values) -> list[str]:
+    import datetime
+
+    cells = []
+    for value in values:
+        if value is None:
+            cells.append("")
+        elif isinstance(value, datetime.datetime | datetime.date):
+            cells.append(value.strftime("%d.%m.%Y"))
+        elif isinstance(value, float) and value.is_integer():
+            cells.append(str(int(value)))
+        else:
+            cells.append(str(value))
+    return cells
+
+
+# --- .csv -----------------------------------------------------------------------------
+
+
+def read_csv_text(text: str) -> RawDocument:
+    sample = text[:8192]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = [
+        RawRow(cells, f"row {number}")
+        for number, cells in enumerate(csv.reader(io.StringIO(text), dialect), start=1)
+        if any(cell.strip() for cell in cells)
+    ]
+    return RawDocument("csv", rows)

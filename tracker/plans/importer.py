@@ -1,0 +1,170 @@
+"""Store a ParsedPlan: one transaction, and a plan imported again is updated, not duplicated."""
+
+import hashlib
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from tracker.core.text import norm
+from tracker.executors.models import NATIONAL, Body, BodyAlias
+from tracker.extensions import db
+from tracker.plans.engine.parse import ParsedActivity, ParsedExecutor, ParsedPlan
+from tracker.plans.models import Activity, ActivityExecutor, Obligation, Plan, PlanWarning, Section
+
+
+@dataclass
+class ImportSummary:
+    plan_id: int
+    created: bool
+    activities: int
+    obligations: int
+    bodies_created: int
+    warnings: list[str] = field(default_factory=list)
+
+
+def natural_key(parsed: ParsedPlan) -> str:
+    """Title and region identify a plan, whichever file format it came in."""
+    return hashlib.sha256(f"{norm(parsed.title)}|{norm(parsed.region)}".encode()).hexdigest()
+
+
+def import_plan(parsed: ParsedPlan, filename: str | None = None, data: bytes | None = None) -> ImportSummary:
+    """Store the plan and commit; on any failure nothing is left behind."""
+    try:
+        summary = _store(parsed, filename, data)
+        db.session.commit()
+        return summary
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def _store(parsed: ParsedPlan, filename: str | None, data: bytes | None) -> ImportSummary:
+    key = natural_key(parsed)
+    plan = db.session.scalar(select(Plan).where(Plan.natural_key == key))
+    created = plan is None
+    if plan is None:
+        plan = Plan(natural_key=key)
+        db.session.add(plan)
+    plan.title = parsed.title
+    plan.region = parsed.region
+    plan.period_start = parsed.period.start
+    plan.period_end = parsed.period.end
+    plan.default_frequency = parsed.default_frequency
+    plan.source_filename = filename
+    plan.source_format = parsed.source_format
+    plan.source_sha256 = hashlib.sha256(data).hexdigest() if data is not None else None
+    plan.expected_results = parsed.expected_results
+
+    sections = {s.number: s for s in plan.sections}
+    for position, (number, title) in enumerate(parsed.sections):
+        section = sections.pop(number, None) or Section(number=number)
+        section.title, section.position = title, position
+        if section not in plan.sections:
+            plan.sections.append(section)
+    for stale in sections.values():
+        plan.sections.remove(stale)
+    db.session.flush()
+    section_by_number = {s.number: s for s in plan.sections}
+
+    bodies = _BodyCache(parsed.region)
+    existing = {a.number: a for a in plan.activities}
+    obligations = 0
+    for position, item in enumerate(parsed.activities):
+        activity = existing.pop(item.number, None)
+        if activity is None:
+            activity = Activity(number=item.number)
+            plan.activities.append(activity)
+        _fill_activity(activity, item, position, section_by_number.get(item.section or ""))
+        activity.executors = [_executor(e, position, bodies) for position, e in enumerate(item.executors)]
+        obligations += _sync_obligations(activity, item)
+    for stale in existing.values():
+        plan.activities.remove(stale)
+
+    plan.warnings = [
+        PlanWarning(activity_number=w.activity, field=w.field, message=w.message) for w in parsed.warnings
+    ]
+    db.session.flush()
+    return ImportSummary(
+        plan_id=plan.id,
+        created=created,
+        activities=len(parsed.activities),
+        obligations=obligations,
+        bodies_created=bodies.created,
+        warnings=[f"{w.activity or '—'} [{w.field}] {w.message}" for w in parsed.warnings],
+    )
+
+
+def _fill_activity(activity: Activity, item: ParsedActivity, position: int, section: Section | None) -> None:
+    activity.position = position
+    activity.section = section
+    activity.text = item.text
+    activity.completion_form = item.completion_form
+    activity.deadline_text = item.deadline.text
+    activity.deadline_rule = item.deadline.rule
+    activity.funding_text = item.funding.text
+    activity.funding_kind = item.funding.kind
+    activity.funding_amount_kzt = item.funding.amount_kzt
+    activity.source_ref = item.source_ref
+    activity.parts = [
+        {"completion_form": p.completion_form, "deadline": p.deadline.text,
+         "due_dates": [d.isoformat() for d in p.deadline.due_dates], "funding": p.funding.text}
+        for p in item.parts
+    ] if len(item.parts) > 1 else []
+
+
+def _sync_obligations(activity: Activity, item: ParsedActivity) -> int:
+    """Keep the obligations whose due date stays (their reports hang on them), add and drop the rest."""
+    wanted = {}
+    for due in item.deadline.due_dates:
+        deliverables = [p.completion_form for p in item.parts if due in p.deadline.due_dates and p.completion_form]
+        wanted[due] = "; ".join(deliverables) if len(item.parts) > 1 else None
+    current = {o.due_date: o for o in activity.obligations}
+    for due, obligation in current.items():
+        if due not in wanted:
+            activity.obligations.remove(obligation)
+        else:
+            obligation.deliverable = wanted[due]
+    for due, deliverable in wanted.items():
+        if due not in current:
+            activity.obligations.append(Obligation(due_date=due, deliverable=deliverable))
+    return len(wanted)
+
+
+def _executor(item: ParsedExecutor, position: int, bodies: "_BodyCache") -> ActivityExecutor:
+    return ActivityExecutor(
+        body=bodies.get(item) if item.body else None,
+        written=item.written,
+        position=position,
+        role="lead" if item.lead else "co_executor",
+        by_agreement=item.by_agreement,
+        match=item.match,
+    )
+
+
+class _BodyCache:
+    """Finds or creates the Body of a resolved executor: one per real body per region."""
+
+    def __init__(self, region: str | None):
+        self.region = region or "—"
+        self.created = 0
+        self._cache: dict[tuple[str, str], Body] = {}
+
+    def get(self, item: ParsedExecutor) -> Body:
+        region = NATIONAL if item.national else self.region
+        key = (region, item.body_key)
+        body = self._cache.get(key)
+        if body is None:
+            body = db.session.scalar(select(Body).where(Body.region == region, Body.identity == item.body_key))
+            if body is None:
+                body = Body(region=region, identity=item.body_key, registry_key=item.registry_key)
+                db.session.add(body)
+                self.created += 1
+            # The plan's own wording is the body's name; an earlier plan's stays if this one has none.
+            body.name = item.body or body.name
+            body.abbreviation = item.abbreviation or body.abbreviation
+            body.name_ru = item.name_ru or body.name_ru
+            self._cache[key] = body
+        normalized = norm(item.written)
+        if item.match != "fuzzy" and not any(a.normalized == normalized for a in body.aliases):
+            body.aliases.append(BodyAlias(written=item.written, normalized=normalized, source=item.match))
+        return body
