@@ -43,8 +43,11 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     babel.init_app(app, locale_selector=select_locale)
 
+    from flask_babel import get_locale
+
     from tracker.core import formatting
 
+    app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["long_date"] = formatting.long_date
     app.jinja_env.filters["tenge"] = formatting.tenge
 

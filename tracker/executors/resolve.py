@@ -16,6 +16,7 @@ When the registry hit is a body the legend also defines, the plan's own wording
 Pure Python: no Flask, no database.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -79,12 +80,18 @@ def _registry_target(entry: RegistryEntry) -> Target:
     return Target(entry.name_kk, abbreviation, entry.name_ru, entry.key, entry.key, entry.national)
 
 
-def _registry_entry_for_name(name: str) -> RegistryEntry | None:
-    wanted = {norm(name), norm(strip_region(name))}
+@functools.cache
+def _registry_by_norm() -> dict[str, RegistryEntry]:
+    index: dict[str, RegistryEntry] = {}
     for entry in REGISTRY:
-        if wanted & {norm(form) for form in entry_names(entry)}:
-            return entry
-    return None
+        for form in entry_names(entry):
+            index.setdefault(norm(form), entry)
+    return index
+
+
+def _registry_entry_for_name(name: str) -> RegistryEntry | None:
+    index = _registry_by_norm()
+    return index.get(norm(name)) or index.get(norm(strip_region(name)))
 
 
 class BodyResolver:

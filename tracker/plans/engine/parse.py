@@ -13,7 +13,7 @@ from tracker.core.text import clean, norm
 from tracker.executors.resolve import BodyResolver, LegendEntry, Resolution
 from tracker.plans.engine.errors import PlanFormatError
 from tracker.plans.engine.funding import Funding, classify_funding
-from tracker.plans.engine.readers import DEFAULT_MAX_BYTES, read_document
+from tracker.plans.engine.readers import DEFAULT_MAX_BYTES, read_document, size_error
 from tracker.plans.engine.table import LEGEND_MARKER, RawActivity, interpret
 from tracker.schedule.deadlines import DEFAULT_FREQUENCY, Deadline, Period, due_dates_for
 
@@ -140,9 +140,7 @@ def parse_plan_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES,
         raise PlanFormatError(f"{path}: no such file")
     size = path.stat().st_size
     if size > max_bytes:  # refuse before reading it into memory
-        raise PlanFormatError(
-            f"{path.name} is {size / 1024 / 1024:.1f} MB, over the {max_bytes / 1024 / 1024:.0f} MB limit for a plan file"
-        )
+        raise size_error(path.name, size, max_bytes)
     return parse_plan(path.read_bytes(), path.name, max_bytes, default_frequency)
 
 

@@ -4,6 +4,7 @@ Readers know about file formats only (tabs, Word cells, merged Excel cells);
 what the rows mean is decided once, in `table.py`, for every format.
 """
 
+import contextlib
 import csv
 import io
 import re
@@ -33,12 +34,23 @@ class RawDocument:
     trailing: list[str] = field(default_factory=list)
 
 
+def human_size(size: int) -> str:
+    """20 MB, 512 KB, 37 bytes: as a person reads a size limit."""
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f}".removesuffix(".0") + " MB"
+    if size >= 1024:
+        return f"{size / 1024:.1f}".removesuffix(".0") + " KB"
+    return f"{size} bytes"
+
+
+def size_error(name: str, size: int, limit: int) -> PlanFormatError:
+    return PlanFormatError(f"{name} is {human_size(size)}, over the {human_size(limit)} limit for a plan file")
+
+
 def read_document(data: bytes, filename: str, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
     name = Path(filename).name
     if len(data) > max_bytes:
-        raise PlanFormatError(
-            f"{name} is {len(data) / 1024 / 1024:.1f} MB, over the {max_bytes / 1024 / 1024:.0f} MB limit for a plan file"
-        )
+        raise size_error(name, len(data), max_bytes)
     if not data.strip():
         raise PlanFormatError(f"{name} is empty")
     suffix = Path(filename).suffix.lower()
@@ -83,6 +95,8 @@ def _read_zip(data: bytes, name: str, suffix: str) -> RawDocument:
         raise
     except Exception as exc:  # python-docx / openpyxl raise many kinds on broken XML
         raise PlanFormatError(f"{name} is damaged and cannot be read ({type(exc).__name__}: {exc})") from None
+    if suffix in (".docx", ".xlsx"):
+        raise PlanFormatError(f"{name} is damaged: the {suffix} package has no document inside")
     raise PlanFormatError(f"{name} is a zip archive but neither a Word (.docx) nor an Excel (.xlsx) document")
 
 
@@ -204,10 +218,11 @@ def read_docx(data: bytes) -> RawDocument:
         if child.tag == qn("w:p"):
             text = Paragraph(child, document).text
             if text.strip():
-                (pending if tables else preamble).append(text)
+                # A blank line after each paragraph keeps Word paragraphs apart (the stamp is not the title).
+                (pending if tables else preamble).extend([text, ""])
         elif child.tag == qn("w:tbl"):
             tables += 1
-            for text in pending:
+            for text in filter(None, pending):
                 rows.append(RawRow([text], f"paragraph before table {tables}", paragraph=True))
             pending = []
             table = Table(child, document)
@@ -264,14 +279,18 @@ def _xlsx_cells(values) -> list[str]:
 
 
 def read_csv_text(text: str) -> RawDocument:
-    sample = text[:8192]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = [
-        RawRow(cells, f"row {number}")
-        for number, cells in enumerate(csv.reader(io.StringIO(text), dialect), start=1)
-        if any(cell.strip() for cell in cells)
-    ]
+    """The delimiter is the one under which a plan header row appears: csv.Sniffer alone gives up
+    on plans whose title rows have one cell and whose cells hold commas and line breaks."""
+    from tracker.plans.engine.table import is_header
+
+    candidates: list[str] = []
+    with contextlib.suppress(csv.Error):
+        candidates.append(csv.Sniffer().sniff(text[:8192], delimiters=",;\t").delimiter)
+    candidates += [d for d in (";", "\t", ",") if d not in candidates]
+    parsed = []
+    for delimiter in candidates:
+        parsed = list(enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1))
+        if any(is_header(cells) for _, cells in parsed[:60]):
+            break
+    rows = [RawRow(cells, f"row {number}") for number, cells in parsed if any(cell.strip() for cell in cells)]
     return RawDocument("csv", rows)

@@ -121,9 +121,9 @@ def interpret(document: RawDocument) -> TableResult:
             "and the executors, deadline or other columns"
         )
     columns = header_columns(rows[header_at].cells)
-    preamble = list(document.preamble) + [
-        " ".join(clean(c) for c in row.cells if clean(c)) for row in rows[:header_at]
-    ]
+    preamble = list(document.preamble)
+    for row in rows[:header_at]:  # rows above the table: each its own paragraph
+        preamble += [" ".join(clean(c) for c in row.cells if clean(c)), ""]
     trailing: list[str] = []
     sections: list[RawSection] = []
     activities: list[RawActivity] = []

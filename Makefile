@@ -1,0 +1,41 @@
+# Two commands for a fresh clone: `make run` and `make test`. Nothing else needs installing.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: run test lint bench translations db clean
+
+$(BIN)/.installed: requirements.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+translations: $(BIN)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d translations >/dev/null
+
+db: $(BIN)/.installed translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask plans import-folder
+
+run: db
+	@echo
+	@echo "  The tracker is starting at http://$(HOST):$(PORT)/"
+	@echo "  (the plans in plans/ are imported; accounts and logins arrive with the portal issue)"
+	@echo
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+test: $(BIN)/.installed translations
+	$(BIN)/python -m pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check tracker tests migrations wsgi.py
+
+bench: $(BIN)/.installed
+	$(BIN)/python -m pytest tests/test_bench_import.py --benchmark-enable --benchmark-columns=min,median,mean,max,rounds
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .benchmarks
