@@ -281,16 +281,18 @@ def _xlsx_cells(values) -> list[str]:
 def read_csv_text(text: str) -> RawDocument:
     """The delimiter is the one under which a plan header row appears: csv.Sniffer alone gives up
     on plans whose title rows have one cell and whose cells hold commas and line breaks."""
-    from tracker.plans.engine.table import is_header
+    from tracker.plans.engine.table import header_columns, is_header
 
     candidates: list[str] = []
     with contextlib.suppress(csv.Error):
         candidates.append(csv.Sniffer().sniff(text[:8192], delimiters=",;\t").delimiter)
     candidates += [d for d in (";", "\t", ",") if d not in candidates]
-    parsed = []
-    for delimiter in candidates:
+    def header_score(delimiter: str) -> tuple[list, tuple[bool, int]]:
         parsed = list(enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1))
-        if any(is_header(cells) for _, cells in parsed[:60]):
-            break
+        head = [cells for _, cells in parsed[:60]]
+        return parsed, (any(is_header(c) for c in head), max((len(header_columns(c)) for c in head), default=0))
+
+    scored = [header_score(d) for d in candidates]
+    parsed = max(scored, key=lambda item: item[1])[0]  # the first best: ties keep the sniffer's choice
     rows = [RawRow(cells, f"row {number}") for number, cells in parsed if any(cell.strip() for cell in cells)]
     return RawDocument("csv", rows)
