@@ -146,18 +146,16 @@ class BodyResolver:
         written = clean(written)
         if not written:
             return Resolution(None, "unresolved")
-        for key in (exact_key(written), exact_key(strip_region(written))):
-            if key in self._legend_exact:
-                return Resolution(self._legend_exact[key], "legend", written)
-        for key in (norm(written), norm(strip_region(written))):
-            if key in self._legend_variant:
-                return Resolution(self._legend_variant[key], "variant", written)
-        for key in (exact_key(written), exact_key(strip_region(written))):
-            if key in self._registry_exact:
-                return Resolution(self._registry_exact[key], "registry", written)
-        for key in (norm(written), norm(strip_region(written))):
-            if key in self._registry_variant:
-                return Resolution(self._registry_variant[key], "variant", written)
+        stages = (
+            (exact_key, self._legend_exact, "legend"),
+            (norm, self._legend_variant, "variant"),
+            (exact_key, self._registry_exact, "registry"),
+            (norm, self._registry_variant, "variant"),
+        )
+        for key_of, table, match in stages:
+            for key in (key_of(written), key_of(strip_region(written))):
+                if key in table:
+                    return Resolution(table[key], match, written)
         compound = self._compound(written)
         if compound:
             return compound
