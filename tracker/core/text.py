@@ -49,12 +49,6 @@ def norm(text: str | None) -> str:
     return _SPACE.sub(" ", _PUNCT.sub(" ", fold(text))).strip()
 
 
-def sorted_tokens(text: str) -> str:
-    """Word-order-free key: 'аудандар мен қалалардың' == 'қалалар мен аудандардың'
-    would still differ by endings, so callers use it together with fuzzy ratios."""
-    return " ".join(sorted(norm(text).split()))
-
-
 def looks_like_abbreviation(text: str) -> bool:
     """ББ, ДШжСБ, ҚР БІ ҚСЖАЕК ҚОД, ББД ОӘО: every word mostly capitals, short."""
     words = text.split()

@@ -200,7 +200,7 @@ def _years_near(line: list[_Token], index: int) -> list[int]:
     for token in reversed(line[:index]):
         if token.kind == "years":
             return list(token.value)
-        if token.kind != "years" and token.kind in ("date",):
+        if token.kind == "date":  # a full date carries its own year: look no further back
             break
     for token in line[index + 1:]:
         if token.kind == "years":

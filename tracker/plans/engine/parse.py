@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from tracker.core.text import clean, norm
+from tracker.core.text import clean, looks_like_abbreviation, norm
 from tracker.executors.resolve import BodyResolver, LegendEntry, Resolution
 from tracker.plans.engine.errors import PlanFormatError
 from tracker.plans.engine.funding import Funding, classify_funding
@@ -293,8 +293,6 @@ def _executors(written_lists: list[str], resolver: BodyResolver, number: str, re
 def parse_legend(lines: list[str]) -> list[LegendEntry]:
     """'ББ – Білім басқармасы;' lines after 'Аббревиатураларды таратып жазу:' (or anywhere
     after the table when there is no such heading)."""
-    from tracker.core.text import looks_like_abbreviation
-
     start = next((i + 1 for i, line in enumerate(lines) if LEGEND_MARKER.search(line)), 0)
     entries = []
     for line in lines[start:]:

@@ -205,7 +205,7 @@ def interpret(document: RawDocument) -> TableResult:
             number = f"{number} ({seen_numbers[number]})"
         else:
             seen_numbers[number] = 1
-        if len([c for c in cells if clean(c)]) > len(columns) + 1 and len(cells) > max(columns.values()) + 2:
+        if len(filled) > len(columns) + 1 and len(cells) > max(columns.values()) + 2:
             notes.append((number, "table", f"{row.ref}: the row has more cells than the header; extra cells ignored"))
         activity_section = section or (number.split(".")[0] if "." in number else None)
         activities.append(RawActivity(number, activity_section, row.ref, {c: cell(cells, c) for c in COLUMNS[1:]}))
