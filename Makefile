@@ -20,11 +20,13 @@ translations: $(BIN)/.installed
 db: $(BIN)/.installed translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask plans import-folder
+	$(BIN)/flask users demo
 
 run: db
 	@echo
 	@echo "  The tracker is starting at http://$(HOST):$(PORT)/"
-	@echo "  (the plans in plans/ are imported; accounts and logins arrive with the portal issue)"
+	@echo "  Sign in with one of the demo accounts listed above (password: demo-pass-2026)."
+	@echo "  An executor account reports for its body; coordinator@demo.tracker.example reviews."
 	@echo
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 

@@ -38,8 +38,10 @@ def activity(plan, number):
 @pytest.fixture
 def app(tmp_path):
     url = TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'test.sqlite'}"
+    # CSRF is switched off for the tests that post forms; tests/test_csrf.py switches it on again.
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test",
-                      "PLANS_DIR": str(ROOT / "plans")})
+                      "PLANS_DIR": str(ROOT / "plans"), "WTF_CSRF_ENABLED": False,
+                      "EVIDENCE_DIR": str(tmp_path / "evidence"), "IMPORTS_DIR": str(tmp_path / "imports")})
     with app.app_context():
         if url.startswith("postgresql"):
             with db.engine.begin() as connection:
@@ -58,3 +60,35 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+PASSWORD = "test-password-1"
+
+
+@pytest.fixture
+def make_user(app):
+    """make_user("executor", body=…) → a User with PASSWORD, committed."""
+    from tracker.auth.operations import create_user
+
+    counter = {"n": 0}
+
+    def make(role: str, body=None, email: str | None = None):
+        counter["n"] += 1
+        return create_user(email=email or f"{role}{counter['n']}@test.example", role=role, password=PASSWORD,
+                           body=body)
+
+    return make
+
+
+@pytest.fixture
+def login(client, make_user):
+    """login("coordinator") makes such an account and signs it in; login(user) signs in a User."""
+
+    def sign_in(who):
+        user = make_user(who) if isinstance(who, str) else who
+        client.post("/logout")
+        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+        return user
+
+    return sign_in

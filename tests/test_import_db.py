@@ -109,25 +109,26 @@ def test_reimport_applies_a_changed_deadline(app, kostanay):
 
 def test_failed_import_leaves_nothing_behind(app, kostanay, monkeypatch):
     calls = {"n": 0}
-    original = importer._sync_obligations
+    original = importer.sync_obligations
 
-    def fail_halfway(activity, item):
+    def fail_halfway(activity, wanted):
         calls["n"] += 1
         if calls["n"] == 30:
             raise RuntimeError("disk full")
-        return original(activity, item)
+        return original(activity, wanted)
 
-    monkeypatch.setattr(importer, "_sync_obligations", fail_halfway)
+    monkeypatch.setattr(importer, "sync_obligations", fail_halfway)
     with pytest.raises(RuntimeError, match="disk full"):
         importer.import_plan(kostanay, "kostanay.txt")
     assert count(Plan) == 0 and count(Activity) == 0 and count(Body) == 0 and count(Obligation) == 0
 
 
-def test_pages_list_plans_and_show_activities(app, runner, client):
+def test_pages_list_plans_and_show_activities(app, runner, client, login):
     from datetime import date
 
     app.config["TODAY"] = date(2023, 1, 1)
     runner.invoke(args=["plans", "import", str(KOSTANAY), str(KARAGANDA)])
+    login("auditor")
     page = client.get("/").get_data(as_text=True)
     assert "ведомствоаралық іс-шаралар жоспары" in page and "ЖОЛ КАРТАСЫ" in page
     plan_id = db.session.scalar(select(Plan.id).where(Plan.region == "Қарағанды облысы"))

@@ -1,11 +1,15 @@
-"""The tracker: interagency action plans, their executors and due dates."""
+"""The tracker: interagency action plans, their executors, due dates and completion reports."""
 
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, render_template, request, session
+from flask_login import current_user
 
 from tracker.config import ROOT, Config
-from tracker.extensions import babel, db, migrate
+from tracker.extensions import babel, csrf, db, htmx, login_manager, migrate
+
+#: pages a visitor who is not signed in may open
+PUBLIC_ENDPOINTS = {"auth.login", "static"}
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -21,6 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(exist_ok=True)
     register_extensions(app)
     register_blueprints(app)
+    register_error_handlers(app)
     register_commands(app)
     return app
 
@@ -36,29 +41,87 @@ def select_locale() -> str:
 
 
 def register_extensions(app: Flask) -> None:
-    import tracker.executors.models  # noqa: F401  (every model known to migrations)
+    import tracker.auth.models  # noqa: F401  (every model known to migrations)
+    import tracker.executors.models  # noqa: F401
+    import tracker.history.models  # noqa: F401
     import tracker.plans.models  # noqa: F401
+    import tracker.reports.models  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
 
-    from flask_babel import get_locale
+    from flask_babel import get_locale, lazy_gettext
 
+    login_manager.login_message = lazy_gettext("Sign in to open this page.")
+
+    from tracker.auth.models import User
     from tracker.core import formatting
+    from tracker.reports.status import STATUSES
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    @app.before_request
+    def sign_in_first():
+        # The whole portal is for signed-in users; only the login page and static files are open.
+        if request.endpoint not in PUBLIC_ENDPOINTS and not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return None
 
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["STATUSES"] = STATUSES
     app.jinja_env.filters["long_date"] = formatting.long_date
+    app.jinja_env.filters["long_datetime"] = formatting.long_datetime
     app.jinja_env.filters["tenge"] = formatting.tenge
+    app.jinja_env.filters["size"] = formatting.size
+    from tracker.auth import permissions
+
+    app.jinja_env.globals["permissions"] = permissions
 
 
 def register_blueprints(app: Flask) -> None:
+    from tracker.auth.routes import bp as auth_bp
     from tracker.plans.routes import bp as plans_bp
+    from tracker.reports.routes import bp as reports_bp
 
+    app.register_blueprint(auth_bp)
     app.register_blueprint(plans_bp)
+    app.register_blueprint(reports_bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    def page(code: int, message: str):
+        return render_template("error.html", code=code, message=message), code
+
+    from flask_babel import gettext as _
+
+    app.register_error_handler(403, lambda e: page(403, _("Your role does not allow this.")))
+    app.register_error_handler(404, lambda e: page(404, _("There is no such page.")))
+    app.register_error_handler(413, lambda e: page(413, _(
+        "The upload is too large (the limit for a whole request is %(size)s).",
+        size=formatting_size(app.config["MAX_CONTENT_LENGTH"]))))
+    app.register_error_handler(CSRFError, lambda e: page(400, _(
+        "The form expired or was not sent from this portal; open the page again and resend it.")))
+
+
+def formatting_size(size: int) -> str:
+    from tracker.plans.engine.readers import human_size
+
+    return human_size(size)
 
 
 def register_commands(app: Flask) -> None:
+    from tracker.auth.cli import users_cli
     from tracker.plans.cli import plans_cli
 
     app.cli.add_command(plans_cli)
+    app.cli.add_command(users_cli)

@@ -1,8 +1,11 @@
 """Extensions are created here and bound to the app in `create_app`."""
 
 from flask_babel import Babel
+from flask_htmx import HTMX
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -23,3 +26,6 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True)
 babel = Babel()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+htmx = HTMX()

@@ -1,8 +1,10 @@
 """Dates and sums as people in the akimat read them, in the page's language."""
 
-from datetime import date
+from datetime import date, datetime
 
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date, format_datetime, format_decimal
+
+from tracker.plans.engine.readers import human_size
 
 
 def long_date(value: date | None) -> str:
@@ -10,5 +12,20 @@ def long_date(value: date | None) -> str:
     return format_date(value, format="long") if value else "—"
 
 
+def long_datetime(value: datetime | None) -> str:
+    """The day as long_date and the time in Kazakhstan: "2026 ж. 25 тамыз, 14:05"."""
+    if value is None:
+        return "—"
+    if value.tzinfo is None:  # SQLite returns naive datetimes; they were stored in UTC
+        from datetime import UTC
+
+        value = value.replace(tzinfo=UTC)
+    return f"{format_date(value, format='long')}, {format_datetime(value, 'HH:mm')}"
+
+
 def tenge(amount: int | None) -> str:
     return f"{format_decimal(amount, format='#,##0')} ₸" if amount is not None else "—"
+
+
+def size(value: int | None) -> str:
+    return human_size(value) if value is not None else "—"

@@ -3,6 +3,8 @@
 Order (first hit wins), as the coordinator would read the plan:
   1. legend   — the plan's own legend, abbreviation or full name (case aside);
   2. variant  — the legend after folding Kazakh letters (ЖКУӘББ = ЖҚҰӘББ, БҚЖУ = БКЖУ);
+  2a. alias   — a form a coordinator has assigned to a body in the portal (learned aliases
+     of the plan's region, given by the caller; the engine itself never reads the database);
   3. registry — the built-in registry, exactly (УО → Білім басқармасы);
   4. variant  — the registry after folding;
   5. compound — "ПД ЖПҚ": every word is a known abbreviation; the last, most
@@ -70,7 +72,7 @@ class Target:
 @dataclass(frozen=True)
 class Resolution:
     target: Target | None
-    match: str  #: legend | registry | variant | fuzzy | unresolved
+    match: str  #: legend | variant | alias | registry | compound parts' match | fuzzy | unresolved
     matched: str | None = None  #: the form it matched
     score: float | None = None
 
@@ -95,8 +97,10 @@ def _registry_entry_for_name(name: str) -> RegistryEntry | None:
 
 
 class BodyResolver:
-    def __init__(self, legend: list[LegendEntry]):
+    def __init__(self, legend: list[LegendEntry], learned: dict[str, Target] | None = None):
         self.duplicate_abbreviations: list[str] = []
+        #: norm(written) → the body a coordinator assigned that form to
+        self._learned: dict[str, Target] = dict(learned or {})
         self._legend_exact: dict[str, Target] = {}
         self._legend_variant: dict[str, Target] = {}
         self._registry_exact: dict[str, Target] = {}
@@ -149,6 +153,7 @@ class BodyResolver:
         stages = (
             (exact_key, self._legend_exact, "legend"),
             (norm, self._legend_variant, "variant"),
+            (norm, self._learned, "alias"),
             (exact_key, self._registry_exact, "registry"),
             (norm, self._registry_variant, "variant"),
         )

@@ -5,11 +5,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from tracker import history
 from tracker.core.text import norm
 from tracker.executors.models import NATIONAL, Body, BodyAlias
 from tracker.extensions import db
-from tracker.plans.engine.parse import ParsedActivity, ParsedExecutor, ParsedPlan
-from tracker.plans.models import Activity, ActivityExecutor, Obligation, Plan, PlanWarning, Section
+from tracker.plans.engine.parse import ParsedActivity, ParsedExecutor, ParsedPlan, ParsedWarning
+from tracker.plans.models import Activity, ActivityExecutor, Plan, PlanWarning, Section
+from tracker.plans.obligations import activity_has_reports, sync_obligations
 
 
 @dataclass
@@ -22,13 +24,13 @@ class ImportSummary:
     warnings: list[str] = field(default_factory=list)
 
 
-def natural_key(parsed: ParsedPlan) -> str:
+def natural_key(title: str, region: str | None) -> str:
     """Title and region identify a plan, whichever file format it came in."""
-    return hashlib.sha256(f"{norm(parsed.title)}|{norm(parsed.region)}".encode()).hexdigest()
+    return hashlib.sha256(f"{norm(title)}|{norm(region)}".encode()).hexdigest()
 
 
 def import_plan(parsed: ParsedPlan, filename: str | None = None, data: bytes | None = None) -> ImportSummary:
-    """Store the plan and commit; on any failure nothing is left behind."""
+    """Store the plan, with its history entry, and commit; on any failure nothing is left behind."""
     try:
         summary = _store(parsed, filename, data)
         db.session.commit()
@@ -39,7 +41,7 @@ def import_plan(parsed: ParsedPlan, filename: str | None = None, data: bytes | N
 
 
 def _store(parsed: ParsedPlan, filename: str | None, data: bytes | None) -> ImportSummary:
-    key = natural_key(parsed)
+    key = natural_key(parsed.title, parsed.region)
     plan = db.session.scalar(select(Plan).where(Plan.natural_key == key))
     created = plan is None
     if plan is None:
@@ -66,9 +68,10 @@ def _store(parsed: ParsedPlan, filename: str | None, data: bytes | None) -> Impo
     db.session.flush()
     section_by_number = {s.number: s for s in plan.sections}
 
-    bodies = _BodyCache(parsed.region)
+    bodies = BodyCache(parsed.region)
     existing = {a.number: a for a in plan.activities}
     obligations = 0
+    kept_warnings: list[ParsedWarning] = []
     for position, item in enumerate(parsed.activities):
         activity = existing.pop(item.number, None)
         if activity is None:
@@ -76,14 +79,26 @@ def _store(parsed: ParsedPlan, filename: str | None, data: bytes | None) -> Impo
             plan.activities.append(activity)
         _fill_activity(activity, item, position, section_by_number.get(item.section or ""))
         activity.executors = [_executor(e, position, bodies) for position, e in enumerate(item.executors)]
-        obligations += _sync_obligations(activity, item)
+        obligations += len(item.deadline.due_dates)
+        kept = sync_obligations(activity, _wanted_obligations(item))
+        kept_warnings += [ParsedWarning(item.number, "deadline", (
+            f"due date {day.isoformat()} is no longer in the plan but keeps its reports; "
+            "a coordinator should decide about it")) for day in kept]
     for stale in existing.values():
+        if activity_has_reports(stale):
+            kept_warnings.append(ParsedWarning(stale.number, "number", (
+                f"activity {stale.number} is no longer in the plan but has reports, so it is kept")))
+            continue
         plan.activities.remove(stale)
 
     plan.warnings = [
-        PlanWarning(activity_number=w.activity, field=w.field, message=w.message) for w in parsed.warnings
+        PlanWarning(activity_number=w.activity, field=w.field, message=w.message)
+        for w in parsed.warnings + kept_warnings
     ]
     db.session.flush()
+    history.record("plan.imported" if created else "plan.reimported", plan=plan, details={
+        "file": filename, "activities": len(parsed.activities), "obligations": obligations,
+        "warnings": len(plan.warnings)})
     return ImportSummary(
         plan_id=plan.id,
         created=created,
@@ -112,25 +127,15 @@ def _fill_activity(activity: Activity, item: ParsedActivity, position: int, sect
     ] if len(item.parts) > 1 else []
 
 
-def _sync_obligations(activity: Activity, item: ParsedActivity) -> int:
-    """Keep the obligations whose due date stays (their reports hang on them), add and drop the rest."""
+def _wanted_obligations(item: ParsedActivity) -> dict:
     wanted = {}
     for due in item.deadline.due_dates:
         deliverables = [p.completion_form for p in item.parts if due in p.deadline.due_dates and p.completion_form]
         wanted[due] = "; ".join(deliverables) if len(item.parts) > 1 else None
-    current = {o.due_date: o for o in activity.obligations}
-    for due, obligation in current.items():
-        if due not in wanted:
-            activity.obligations.remove(obligation)
-        else:
-            obligation.deliverable = wanted[due]
-    for due, deliverable in wanted.items():
-        if due not in current:
-            activity.obligations.append(Obligation(due_date=due, deliverable=deliverable))
-    return len(wanted)
+    return wanted
 
 
-def _executor(item: ParsedExecutor, position: int, bodies: "_BodyCache") -> ActivityExecutor:
+def _executor(item: ParsedExecutor, position: int, bodies: "BodyCache") -> ActivityExecutor:
     return ActivityExecutor(
         body=bodies.get(item) if item.body else None,
         written=item.written,
@@ -141,7 +146,7 @@ def _executor(item: ParsedExecutor, position: int, bodies: "_BodyCache") -> Acti
     )
 
 
-class _BodyCache:
+class BodyCache:
     """Finds or creates the Body of a resolved executor: one per real body per region."""
 
     def __init__(self, region: str | None):
@@ -165,6 +170,6 @@ class _BodyCache:
             body.name_ru = item.name_ru or body.name_ru
             self._cache[key] = body
         normalized = norm(item.written)
-        if item.match != "fuzzy" and not any(a.normalized == normalized for a in body.aliases):
+        if item.match not in ("fuzzy", "unresolved") and not any(a.normalized == normalized for a in body.aliases):
             body.aliases.append(BodyAlias(written=item.written, normalized=normalized, source=item.match))
         return body

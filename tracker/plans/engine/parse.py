@@ -5,12 +5,13 @@ the web preview and the tests all read a plan the same way.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from tracker.core.text import clean, looks_like_abbreviation, norm
-from tracker.executors.resolve import BodyResolver, LegendEntry, Resolution
+from tracker.executors.resolve import BodyResolver, LegendEntry, Resolution, Target
 from tracker.plans.engine.errors import PlanFormatError
 from tracker.plans.engine.funding import Funding, classify_funding
 from tracker.plans.engine.readers import DEFAULT_MAX_BYTES, read_document, size_error
@@ -145,7 +146,10 @@ def parse_plan_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES,
 
 
 def parse_plan(data: bytes, filename: str, max_bytes: int = DEFAULT_MAX_BYTES,
-               default_frequency: str = DEFAULT_FREQUENCY) -> ParsedPlan:
+               default_frequency: str = DEFAULT_FREQUENCY,
+               learned_aliases: Callable[[str | None], dict[str, Target]] | None = None) -> ParsedPlan:
+    """Read a plan document. `learned_aliases(region)` gives the forms coordinators have
+    assigned to bodies of that region (the portal passes it; the engine knows no database)."""
     document = read_document(data, filename, max_bytes)
     table = interpret(document)
     if not table.activities:
@@ -156,7 +160,7 @@ def parse_plan(data: bytes, filename: str, max_bytes: int = DEFAULT_MAX_BYTES,
     period = _period(title, table.preamble, table.activities, warnings)
     region = _region(table.preamble + [title])
     legend = parse_legend(table.trailing)
-    resolver = BodyResolver(legend)
+    resolver = BodyResolver(legend, learned_aliases(region) if learned_aliases else None)
     for abbreviation in resolver.duplicate_abbreviations:
         meanings = [e.name for e in legend if norm(e.abbreviation) == norm(abbreviation)]
         warnings.append(ParsedWarning(None, "legend", (
@@ -205,7 +209,7 @@ def _activity(raw: RawActivity, period: Period, resolver: BodyResolver, warnings
         warnings.append(ParsedWarning(number, "text", f"{raw.ref}: the activity has no text"))
 
     written_lists = [row.get("executors", "") for row in rows]
-    executors = _executors(written_lists, resolver, number, raw.ref, warnings)
+    executors = resolve_executors(written_lists, resolver, number, raw.ref, warnings)
 
     all_dates = sorted({d for p in parts for d in p.deadline.due_dates})
     deadline = Deadline(
@@ -239,8 +243,9 @@ def split_executors(text: str) -> list[tuple[str, bool]]:
     return items
 
 
-def _executors(written_lists: list[str], resolver: BodyResolver, number: str, ref: str,
-               warnings: list[ParsedWarning]) -> list[ParsedExecutor]:
+def resolve_executors(written_lists: list[str], resolver: BodyResolver, number: str, ref: str,
+                      warnings: list[ParsedWarning]) -> list[ParsedExecutor]:
+    """The executors of one activity, the first the lead; problems become warnings."""
     result: list[ParsedExecutor] = []
     seen: set[str] = set()
     for text in written_lists:

@@ -1,0 +1,110 @@
+"""Accounts: create, change, find the body an executor works for."""
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from tracker import history
+from tracker.auth.models import ROLES, User
+from tracker.auth.permissions import MIN_PASSWORD_LENGTH
+from tracker.core.text import norm
+from tracker.executors.models import Body, BodyAlias
+from tracker.extensions import db
+
+
+class AccountError(ValueError):
+    """Why an account cannot be made or changed, naming the field."""
+
+
+def find_body(text: str) -> Body:
+    """A body by id, full name (Kazakh or Russian), abbreviation or any alias a plan used.
+    Ambiguity (ДСБ is the health department of several regions) is an error listing the candidates."""
+    text = (text or "").strip()
+    if text.isdigit():
+        body = db.session.get(Body, int(text))
+        if body is None:
+            raise AccountError(_("No body with id %(id)s.", id=text))
+        return body
+    key = norm(text)
+    candidates = {b.id: b for b in db.session.scalars(select(Body).where(or_(
+        func.lower(Body.name) == text.lower(), func.lower(Body.name_ru) == text.lower(),
+        func.lower(Body.abbreviation) == text.lower())))}
+    if not candidates:
+        for alias in db.session.scalars(select(BodyAlias).where(BodyAlias.normalized == key)):
+            candidates[alias.body_id] = alias.body
+    if not candidates:
+        raise AccountError(_("No body is called «%(text)s».", text=text))
+    if len(candidates) > 1:
+        listed = "; ".join(f"{b.id}: {b.label}, {b.region}" for b in candidates.values())
+        raise AccountError(_("«%(text)s» names several bodies — give the id: %(list)s", text=text, list=listed))
+    return next(iter(candidates.values()))
+
+
+def _check(email: str, role: str, body: Body | None, password: str | None, user_id: int | None = None) -> str:
+    email = (email or "").strip().lower()
+    if "@" not in email or "." not in email.split("@")[-1]:
+        raise AccountError(_("E-mail: «%(email)s» is not an e-mail address.", email=email))
+    if role not in ROLES:
+        raise AccountError(_("Role: «%(role)s» is not one of %(roles)s.", role=role, roles=", ".join(ROLES)))
+    if role == "executor" and body is None:
+        raise AccountError(_("Body: an executor account must belong to a body."))
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(_("Password: at least %(n)s characters.", n=MIN_PASSWORD_LENGTH))
+    clash = db.session.scalar(select(User).where(User.email == email))
+    if clash is not None and clash.id != user_id:
+        raise AccountError(_("E-mail: %(email)s already has an account.", email=email))
+    return email
+
+
+def create_user(*, email: str, role: str, password: str, body: Body | None = None, name: str = "",
+                is_demo: bool = False, actor: User | None = None) -> User:
+    email = _check(email, role, body, password)
+    user = User(email=email, role=role, body=body if role == "executor" else None, name=(name or "").strip(),
+                is_demo=is_demo, active=True)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    history.record("account.created", account=user, body=user.body, actor=actor,
+                   details={"email": email, "role": role, "body": body.label if body and role == "executor" else None})
+    db.session.commit()
+    return user
+
+
+def update_user(user: User, *, email: str, role: str, body: Body | None, name: str, active: bool,
+                password: str | None, actor: User) -> dict:
+    email = _check(email, role, body, password or None, user.id)
+    if user.id == actor.id and (role != "admin" or not active):
+        raise AccountError(_("You cannot take away your own administrator role or disable yourself."))
+    before_body = user.body.label if user.body else None
+    diff = history.changed(user, email=email, role=role, name=(name or "").strip(), active=active,
+                           body_id=body.id if body and role == "executor" else None)
+    if "body_id" in diff:
+        diff["body_id"] = (before_body, body.label if body and role == "executor" else None)
+    if password:
+        user.set_password(password)
+        diff["password"] = ("•••", "••• (new)")
+    if diff:
+        history.record("account.edited", account=user, actor=actor, changes=diff)
+    db.session.commit()
+    return diff
+
+
+def change_own_password(user: User, current: str, new: str) -> None:
+    if not user.check_password(current):
+        raise AccountError(_("Current password: it is not right."))
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise AccountError(_("New password: at least %(n)s characters.", n=MIN_PASSWORD_LENGTH))
+    user.set_password(new)
+    history.record("account.password_changed", account=user, actor=user)
+    db.session.commit()
+
+
+def edit_body(body: Body, *, name: str, name_ru: str | None, abbreviation: str | None, actor: User) -> dict:
+    name = (name or "").strip()
+    if not name:
+        raise AccountError(_("Full name (Kazakh): it is empty."))
+    diff = history.changed(body, name=name, name_ru=(name_ru or "").strip() or None,
+                           abbreviation=(abbreviation or "").strip() or None)
+    if diff:
+        history.record("body.edited", body=body, actor=actor, changes=diff)
+    db.session.commit()
+    return diff

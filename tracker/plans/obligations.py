@@ -1,0 +1,59 @@
+"""Keeping an activity's obligations in step with its deadline without losing any report."""
+
+from datetime import date
+
+from sqlalchemy import exists, select
+
+from tracker.extensions import db
+from tracker.plans.models import Activity, Obligation, Plan
+from tracker.schedule.deadlines import Deadline, Period, due_dates_for
+
+
+def _has_reports(obligation: Obligation) -> bool:
+    from tracker.reports.models import CompletionReport  # reports build on plans, not the other way
+
+    if obligation.id is None:
+        return False
+    return db.session.scalar(select(exists().where(CompletionReport.obligation_id == obligation.id)))
+
+
+def activity_has_reports(activity: Activity) -> bool:
+    return any(_has_reports(o) for o in activity.obligations)
+
+
+def sync_obligations(activity: Activity, wanted: dict[date, str | None]) -> list[date]:
+    """Make the obligations the wanted due dates. One whose date is no longer wanted is dropped —
+    unless reports hang on it: then it stays, and its date is returned so a person can decide."""
+    kept = []
+    current = {o.due_date: o for o in activity.obligations}
+    for due, obligation in current.items():
+        if due in wanted:
+            obligation.deliverable = wanted[due]
+        elif _has_reports(obligation):
+            kept.append(due)
+        else:
+            activity.obligations.remove(obligation)
+    for due, deliverable in wanted.items():
+        if due not in current:
+            activity.obligations.append(Obligation(due_date=due, deliverable=deliverable))
+    return kept
+
+
+def due_dates_of(activity: Activity, plan: Plan) -> tuple[dict[date, str | None], list[str]]:
+    """The due dates the activity's deadline text gives within the plan's period, with the
+    deliverable of each when the activity has sub-rows; and the problems the texts have."""
+    period = Period(plan.period_start, plan.period_end)
+    if activity.parts:
+        wanted: dict[date, list[str]] = {}
+        problems = []
+        for part in activity.parts:
+            deadline = due_dates_for(part.get("deadline", ""), period, plan.default_frequency)
+            if deadline.problem:
+                problems.append(deadline.problem)
+            for day in deadline.due_dates:
+                wanted.setdefault(day, [])
+                if part.get("completion_form"):
+                    wanted[day].append(part["completion_form"])
+        return {day: "; ".join(items) or None for day, items in sorted(wanted.items())}, problems
+    deadline: Deadline = due_dates_for(activity.deadline_text, period, plan.default_frequency)
+    return dict.fromkeys(deadline.due_dates), [deadline.problem] if deadline.problem else []

@@ -1,0 +1,122 @@
+"""Evidence files: checked by their content, stored on disk under generated names.
+
+The checks, in the order a person would want to hear about them: size, type (from the bytes —
+a renamed .exe is refused whatever its name says), whether the name agrees with the content,
+whether the file opens, and whether a Word or Excel file carries an IIN.
+"""
+
+import hashlib
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+
+import filetype
+from flask_babel import gettext as _
+
+from tracker.core.personal_data import document_text, find_iins, masked
+from tracker.plans.engine.readers import human_size
+
+#: the evidence kinds a report may carry: kind → (MIME type, extensions its name may have)
+ALLOWED = {
+    "pdf": ("application/pdf", {"pdf"}),
+    "doc": ("application/msword", {"doc"}),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", {"docx"}),
+    "xls": ("application/vnd.ms-excel", {"xls"}),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", {"xlsx"}),
+    "jpg": ("image/jpeg", {"jpg", "jpeg"}),
+    "png": ("image/png", {"png"}),
+}
+_ANY_OLE = bytes.fromhex("D0CF11E0A1B11AE1")  # the container of old .doc and .xls files
+
+
+class EvidenceError(ValueError):
+    """A file that cannot be evidence; the message names the file and the problem."""
+
+
+@dataclass
+class StoredFile:
+    original_name: str
+    stored_name: str
+    kind: str
+    content_type: str
+    size: int
+    sha256: str
+    path: Path
+
+
+def sniff(data: bytes) -> str | None:
+    """The evidence kind the bytes are, or None."""
+    guess = filetype.guess(data)
+    if guess is not None and guess.extension in ALLOWED:
+        return guess.extension
+    if guess is not None and guess.extension == "jpeg":
+        return "jpg"
+    if data.startswith(_ANY_OLE):  # filetype knows only some Word/Excel 97 layouts; look at the stream names
+        head = data[:1_000_000]
+        if "WordDocument".encode("utf-16-le") in head:
+            return "doc"
+        if "Workbook".encode("utf-16-le") in head or "Book".encode("utf-16-le") in head:
+            return "xls"
+    return None
+
+
+def check(name: str, data: bytes, max_bytes: int) -> str:
+    """Return the file's kind, or raise EvidenceError saying what is wrong with it."""
+    shown = PurePath(name).name or _("(no name)")
+    if not data:
+        raise EvidenceError(_("«%(name)s» is empty.", name=shown))
+    if len(data) > max_bytes:
+        raise EvidenceError(_("«%(name)s» is %(size)s; the limit is %(limit)s.",
+                              name=shown, size=human_size(len(data)), limit=human_size(max_bytes)))
+    kind = sniff(data)
+    if kind is None:
+        raise EvidenceError(_("«%(name)s» is not a PDF, Word, Excel, JPEG or PNG file (judged by its content, "
+                              "not its name).", name=shown))
+    extension = PurePath(shown).suffix.lower().lstrip(".")
+    if extension not in ALLOWED[kind][1]:
+        raise EvidenceError(_("«%(name)s» is named .%(ext)s but its content is %(kind)s; rename it or attach "
+                              "the right file.", name=shown, ext=extension or "—", kind=kind.upper()))
+    text = document_text(data, kind)
+    if text is None:
+        raise EvidenceError(_("«%(name)s» looks like %(kind)s but cannot be opened; it may be damaged.",
+                              name=shown, kind=kind.upper()))
+    found = find_iins(text) + find_iins(shown)
+    if found:
+        raise EvidenceError(_("«%(name)s» contains an IIN (%(iin)s). Evidence must not carry personal "
+                              "identification numbers; remove them and attach the file again.",
+                              name=shown, iin=masked(found[0])))
+    return kind
+
+
+def store(name: str, data: bytes, kind: str, folder: Path) -> StoredFile:
+    """Write the bytes under a generated name (written to a temporary file, then renamed, so a
+    crash never leaves half a file under a name the database knows)."""
+    from tracker.core.clock import today
+
+    relative = f"{today().year}/{uuid.uuid4().hex}.{kind}"
+    path = folder / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".part")
+    with open(partial, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(partial, path)
+    return StoredFile(
+        original_name=PurePath(name).name[:255],
+        stored_name=relative,
+        kind=kind,
+        content_type=ALLOWED[kind][0],
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        path=path,
+    )
+
+
+def path_of(stored_name: str, folder: Path) -> Path:
+    """The file on disk; refuses any name that would lead outside the evidence folder."""
+    path = (folder / stored_name).resolve()
+    if folder.resolve() not in path.parents:
+        raise EvidenceError(stored_name)
+    return path

@@ -1,0 +1,81 @@
+"""Completion reports and their evidence.
+
+Each submission is its own row and is never rewritten: correcting a returned report makes a
+new version (`previous_id` points back). So the history of an obligation — submitted,
+returned, corrected, accepted — can always be replayed, and the status on any past day
+("as of") follows from the rows alone.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.auth.models import User
+from tracker.executors.models import Body
+from tracker.extensions import db
+from tracker.plans.models import Obligation
+
+#: a lead executor's report, which the coordinator reviews, or a co-executor's contribution to it
+KINDS = ("lead", "contribution")
+#: submitted (awaiting review) → accepted | returned; contributions stay "submitted"
+STATES = ("submitted", "accepted", "returned")
+
+
+class CompletionReport(db.Model):
+    __tablename__ = "completion_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    obligation_id: Mapped[int] = mapped_column(ForeignKey("obligation.id", ondelete="CASCADE"), index=True)
+    #: the body reporting: the lead executor, or the co-executor contributing
+    body_id: Mapped[int] = mapped_column(ForeignKey("body.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    #: 1 for the first submission, 2 for the corrected one after a return, …
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("completion_report.id"))
+    #: what was done
+    text: Mapped[str] = mapped_column(Text)
+    links: Mapped[list] = mapped_column(JSON, default=list)
+    state: Mapped[str] = mapped_column(String(12), default="submitted", index=True)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: the day in Kazakhstan it was submitted (SQL can count by it without time zones)
+    submitted_on: Mapped[date] = mapped_column(Date, index=True)
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: the day of acceptance decides "done" (on or before the due date) or "done late"
+    reviewed_on: Mapped[date | None] = mapped_column(Date, index=True)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    #: the person posting confirmed the report names no minor and carries no IIN
+    no_personal_data: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    obligation: Mapped[Obligation] = relationship()
+    body: Mapped[Body] = relationship()
+    submitted_by: Mapped[User] = relationship(foreign_keys=[submitted_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    evidence: Mapped[list["Evidence"]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", order_by="Evidence.id")
+
+
+class Evidence(db.Model):
+    """A file attached to a report. The bytes live under EVIDENCE_DIR as `stored_name`, never
+    under static/; a corrected version of a report points at the same stored file again."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("completion_report.id", ondelete="CASCADE"), index=True)
+    #: the name it had on the sender's computer (shown and offered on download)
+    original_name: Mapped[str] = mapped_column(String(255))
+    #: generated: "<year>/<uuid>.<kind>"
+    stored_name: Mapped[str] = mapped_column(String(80))
+    #: pdf | doc | docx | xls | xlsx | jpg | png — read from the content
+    kind: Mapped[str] = mapped_column(String(8))
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    report: Mapped[CompletionReport] = relationship(back_populates="evidence")
+    uploaded_by: Mapped[User] = relationship()

@@ -1,0 +1,187 @@
+"""Posting, correcting and reviewing completion reports; the statuses that follow from them."""
+
+import re
+from datetime import date
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from tracker import history
+from tracker.auth.models import User
+from tracker.auth.permissions import reporting_role
+from tracker.core.clock import local_date, now, today
+from tracker.core.personal_data import find_iins, masked
+from tracker.extensions import db
+from tracker.plans.models import Obligation
+from tracker.reports import evidence as evidence_files
+from tracker.reports.models import CompletionReport, Evidence
+from tracker.reports.status import LeadReportState, obligation_status, state_as_of
+
+_LINK = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+class ReportError(ValueError):
+    """Why a report cannot be posted or reviewed, said for the person in front of the form."""
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def lead_report_states(obligation_ids, as_of: date | None = None) -> dict[int, LeadReportState]:
+    """The latest lead report of each obligation as it stood at the end of `as_of` (or now)."""
+    ids = list(obligation_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(CompletionReport.obligation_id, CompletionReport.state, CompletionReport.submitted_on,
+               CompletionReport.reviewed_on)
+        .where(CompletionReport.obligation_id.in_(ids), CompletionReport.kind == "lead")
+        .order_by(CompletionReport.obligation_id, CompletionReport.version)
+    ).all()
+    states: dict[int, LeadReportState] = {}
+    for obligation_id, state, submitted_on, reviewed_on in rows:
+        if as_of is None:
+            states[obligation_id] = LeadReportState(state, reviewed_on)
+        else:
+            then = state_as_of(state, submitted_on, reviewed_on, as_of)
+            if then is not None:  # a later version not yet submitted that day leaves the earlier one
+                states[obligation_id] = then
+    return states
+
+
+def statuses(obligations, as_of: date | None = None) -> dict[int, str]:
+    """Obligation id → status, today (or on `as_of`)."""
+    day = as_of or today()
+    states = lead_report_states([o.id for o in obligations], as_of)
+    soon = current_app.config["DUE_SOON_DAYS"]
+    return {o.id: obligation_status(o.due_date, states.get(o.id), day, soon) for o in obligations}
+
+
+def reports_of(obligation: Obligation) -> list[CompletionReport]:
+    return list(db.session.scalars(
+        select(CompletionReport).where(CompletionReport.obligation_id == obligation.id)
+        .order_by(CompletionReport.submitted_at, CompletionReport.id)))
+
+
+def latest_lead_report(obligation: Obligation) -> CompletionReport | None:
+    return db.session.scalar(
+        select(CompletionReport).where(CompletionReport.obligation_id == obligation.id,
+                                       CompletionReport.kind == "lead")
+        .order_by(CompletionReport.version.desc()).limit(1))
+
+
+# --- posting ---------------------------------------------------------------------------
+
+
+def parse_links(text: str) -> list[str]:
+    links = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    for number, link in enumerate(links, start=1):
+        if not _LINK.match(link):
+            raise ReportError(_("Link %(n)s («%(link)s») is not a web address starting with http:// or https://.",
+                                n=number, link=link[:80]))
+    return links
+
+
+def submit_report(obligation: Obligation, user: User, text: str, links: list[str],
+                  files: list[tuple[str, bytes]], no_personal_data: bool,
+                  keep_evidence_ids: list[int] | None = None) -> CompletionReport:
+    """Post a lead report (first or corrected version) or a co-executor's contribution.
+
+    Files are checked before anything is written; if storing the report fails, the files
+    already written are removed again, so nothing half-done remains.
+    """
+    role = reporting_role(user, obligation.activity)
+    if role is None:
+        raise ReportError(_("Your body is not an executor of this activity."))
+    text = (text or "").strip()
+    if not text:
+        raise ReportError(_("Say what was done: the report text is empty."))
+    if not no_personal_data:
+        raise ReportError(_("Confirm that the report names no minor and carries no IIN."))
+    for field_text in [text, *links]:
+        found = find_iins(field_text)
+        if found:
+            raise ReportError(_("The report contains an IIN (%(iin)s). Reports must not carry personal "
+                                "identification numbers; remove it.", iin=masked(found[0])))
+
+    latest = latest_lead_report(obligation)
+    kind = "lead" if role == "lead" else "contribution"
+    previous = None
+    if latest is not None and latest.state == "accepted":
+        raise ReportError(_("The report for this due date is already accepted."))
+    if kind == "lead" and latest is not None:
+        if latest.state == "submitted":
+            raise ReportError(_("A report for this due date awaits review; wait for the coordinator's decision."))
+        previous = latest  # returned: this is the corrected version
+
+    max_bytes = current_app.config["MAX_EVIDENCE_BYTES"]
+    checked = [(name, data, evidence_files.check(name, data, max_bytes)) for name, data in files]
+    carried = []
+    if previous is not None and keep_evidence_ids:
+        carried = [e for e in previous.evidence if e.id in set(keep_evidence_ids)]
+    if kind == "lead" and not checked and not carried and not links:
+        raise ReportError(_("Attach at least one evidence file or give a link to the evidence."))
+
+    moment = now()
+    report = CompletionReport(
+        obligation=obligation, body_id=user.body_id, kind=kind,
+        version=previous.version + 1 if previous else 1, previous_id=previous.id if previous else None,
+        text=text, links=links, state="submitted", submitted_at=moment, submitted_on=local_date(moment),
+        submitted_by_id=user.id, no_personal_data=True,
+    )
+    for item in carried:
+        report.evidence.append(Evidence(
+            original_name=item.original_name, stored_name=item.stored_name, kind=item.kind,
+            content_type=item.content_type, size=item.size, sha256=item.sha256,
+            uploaded_by_id=item.uploaded_by_id, uploaded_at=item.uploaded_at))
+    folder = Path(current_app.config["EVIDENCE_DIR"])
+    written: list[Path] = []
+    try:
+        for name, data, file_kind in checked:
+            stored = evidence_files.store(name, data, file_kind, folder)
+            written.append(stored.path)
+            report.evidence.append(Evidence(
+                original_name=stored.original_name, stored_name=stored.stored_name, kind=stored.kind,
+                content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
+                uploaded_by_id=user.id, uploaded_at=moment))
+        db.session.add(report)
+        db.session.flush()
+        action = "report.contributed" if kind == "contribution" else (
+            "report.resubmitted" if previous else "report.submitted")
+        history.record(action, obligation=obligation, report=report, body=report.body or user.body, details={
+            "version": report.version, "files": [e.original_name for e in report.evidence],
+            "due_date": obligation.due_date.isoformat(), "number": obligation.activity.number})
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    return report
+
+
+def review_report(report: CompletionReport, reviewer: User, accept: bool, comment: str) -> CompletionReport:
+    comment = (comment or "").strip()
+    if report.kind != "lead":
+        raise ReportError(_("Co-executors' contributions are not reviewed; the lead's report is."))
+    if report.state != "submitted":
+        raise ReportError(_("This report was already reviewed."))
+    if not accept and not comment:
+        raise ReportError(_("Say why the report is returned: the comment is empty."))
+    if find_iins(comment):
+        raise ReportError(_("The comment contains an IIN; remove it."))
+    moment = now()
+    report.state = "accepted" if accept else "returned"
+    report.reviewed_at = moment
+    report.reviewed_on = local_date(moment)
+    report.reviewed_by_id = reviewer.id
+    report.review_comment = comment or None
+    obligation = report.obligation
+    history.record("report.accepted" if accept else "report.returned", obligation=obligation, report=report,
+                   body=report.body, actor=reviewer, details={
+                       "version": report.version, "comment": comment,
+                       "due_date": obligation.due_date.isoformat(), "number": obligation.activity.number})
+    db.session.commit()
+    return report

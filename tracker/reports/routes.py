@@ -1,0 +1,112 @@
+"""An obligation's page: its reports, the form to post one, the coordinator's review; evidence downloads."""
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from tracker.auth.permissions import can_review, reporting_role, require
+from tracker.extensions import db, htmx
+from tracker.history import entries_for
+from tracker.plans.models import Activity, ActivityExecutor, Obligation
+from tracker.reports import evidence as evidence_files
+from tracker.reports import operations
+from tracker.reports.forms import ReportForm, ReviewForm
+from tracker.reports.models import CompletionReport, Evidence
+
+bp = Blueprint("reports", __name__)
+
+
+def _obligation(obligation_id: int) -> Obligation:
+    obligation = db.session.get(Obligation, obligation_id, options=[
+        selectinload(Obligation.activity).selectinload(Activity.executors).selectinload(ActivityExecutor.body)])
+    return obligation or abort(404)
+
+
+def _page(obligation: Obligation, report_form: ReportForm | None = None, review_form: ReviewForm | None = None,
+          error: str | None = None, status_code: int = 200):
+    reports = operations.reports_of(obligation)
+    latest = next((r for r in reversed(reports) if r.kind == "lead"), None)
+    role = reporting_role(current_user, obligation.activity)
+    can_post = role is not None and not (latest and latest.state == "accepted") and not (
+        role == "lead" and latest and latest.state == "submitted")
+    report_form = report_form or ReportForm()
+    if latest is not None and latest.state == "returned":
+        report_form.keep_evidence.choices = [(e.id, e.original_name) for e in latest.evidence]
+        if not report_form.is_submitted():
+            report_form.text.data = report_form.text.data or latest.text
+            report_form.links.data = report_form.links.data or "\n".join(latest.links)
+            report_form.keep_evidence.data = [e.id for e in latest.evidence]
+    else:
+        report_form.keep_evidence.choices = []
+    context = dict(
+        obligation=obligation, activity=obligation.activity, reports=reports, latest=latest, role=role,
+        can_post=can_post, report_form=report_form, review_form=review_form or ReviewForm(), error=error,
+        status=operations.statuses([obligation])[obligation.id],
+        contributions=[r for r in reports if r.kind == "contribution"],
+        history=entries_for(obligation_ids=[obligation.id]),
+        max_evidence=current_app.config["MAX_EVIDENCE_BYTES"],
+    )
+    template = "reports/_obligation.html" if htmx else "reports/obligation.html"
+    return render_template(template, **context), status_code
+
+
+@bp.get("/obligations/<int:obligation_id>")
+def obligation(obligation_id: int):
+    return _page(_obligation(obligation_id))
+
+
+@bp.post("/obligations/<int:obligation_id>/reports")
+def post_report(obligation_id: int):
+    obligation = _obligation(obligation_id)
+    if reporting_role(current_user, obligation.activity) is None:
+        abort(403)
+    form = ReportForm()
+    previous = operations.latest_lead_report(obligation)
+    form.keep_evidence.choices = [(e.id, e.original_name) for e in previous.evidence] if previous else []
+    if not form.validate_on_submit():
+        return _page(obligation, report_form=form, error=_("Fill in what was done."), status_code=422)
+    files = [(f.filename, f.read()) for f in form.files.data or [] if f and f.filename]
+    try:
+        operations.submit_report(
+            obligation, current_user, form.text.data, operations.parse_links(form.links.data),
+            files, form.no_personal_data.data, form.keep_evidence.data)
+    except (operations.ReportError, evidence_files.EvidenceError) as exc:
+        return _page(obligation, report_form=form, error=str(exc), status_code=422)
+    flash(_("Report submitted."))
+    if htmx:
+        return _page(obligation, report_form=ReportForm(formdata=None))
+    return redirect(url_for("reports.obligation", obligation_id=obligation.id))
+
+
+@bp.post("/reports/<int:report_id>/review")
+@require(can_review)
+def review(report_id: int):
+    report = db.session.get(CompletionReport, report_id) or abort(404)
+    form = ReviewForm()
+    obligation = _obligation(report.obligation_id)
+    if not form.validate_on_submit():
+        return _page(obligation, review_form=form, error=_("The form is incomplete."), status_code=422)
+    try:
+        operations.review_report(report, current_user, accept=bool(form.accept.data), comment=form.comment.data)
+    except operations.ReportError as exc:
+        return _page(obligation, review_form=form, error=str(exc), status_code=422)
+    flash(_("Report accepted.") if report.state == "accepted" else _("Report returned for correction."))
+    if htmx:
+        return _page(obligation, review_form=ReviewForm(formdata=None))
+    return redirect(url_for("reports.obligation", obligation_id=obligation.id))
+
+
+@bp.get("/evidence/<int:evidence_id>")
+def download(evidence_id: int):
+    item = db.session.get(Evidence, evidence_id) or abort(404)
+    try:
+        path = evidence_files.path_of(item.stored_name, Path(current_app.config["EVIDENCE_DIR"]))
+    except evidence_files.EvidenceError:
+        abort(404)
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype=item.content_type, as_attachment=True, download_name=item.original_name,
+                     max_age=0)
