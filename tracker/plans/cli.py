@@ -10,13 +10,14 @@ from flask.cli import AppGroup
 
 from tracker.plans.engine import PlanFormatError, parse_plan_file
 from tracker.plans.importer import import_plan
+from tracker.plans.operations import learned_aliases
 
 plans_cli = AppGroup("plans", help="Read and import plan documents.")
 
 
 def _parse_or_exit(path: str):
     try:
-        return parse_plan_file(path, max_bytes=current_app.config["MAX_PLAN_BYTES"])
+        return parse_plan_file(path, max_bytes=current_app.config["MAX_PLAN_BYTES"], learned_aliases=learned_aliases)
     except PlanFormatError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
@@ -46,7 +47,8 @@ def import_command(files: tuple[str, ...]) -> None:
     failed = 0
     for file in files:
         try:
-            parsed = parse_plan_file(file, max_bytes=current_app.config["MAX_PLAN_BYTES"])
+            parsed = parse_plan_file(file, max_bytes=current_app.config["MAX_PLAN_BYTES"],
+                                     learned_aliases=learned_aliases)
             summary = import_plan(parsed, Path(file).name, Path(file).read_bytes())
         except PlanFormatError as exc:
             click.echo(f"error: {exc}", err=True)

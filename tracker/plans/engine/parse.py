@@ -135,14 +135,15 @@ def _activity_json(activity: ParsedActivity) -> dict:
 
 
 def parse_plan_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES,
-                    default_frequency: str = DEFAULT_FREQUENCY) -> ParsedPlan:
+                    default_frequency: str = DEFAULT_FREQUENCY,
+                    learned_aliases: Callable[[str | None], dict[str, Target]] | None = None) -> ParsedPlan:
     path = Path(path)
     if not path.is_file():
         raise PlanFormatError(f"{path}: no such file")
     size = path.stat().st_size
     if size > max_bytes:  # refuse before reading it into memory
         raise size_error(path.name, size, max_bytes)
-    return parse_plan(path.read_bytes(), path.name, max_bytes, default_frequency)
+    return parse_plan(path.read_bytes(), path.name, max_bytes, default_frequency, learned_aliases)
 
 
 def parse_plan(data: bytes, filename: str, max_bytes: int = DEFAULT_MAX_BYTES,
