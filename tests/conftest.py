@@ -9,6 +9,7 @@ from pathlib import Path
 
 import flask_migrate
 import pytest
+from flask import g
 from sqlalchemy import text
 
 from tracker import create_app
@@ -42,6 +43,13 @@ def app(tmp_path):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test",
                       "PLANS_DIR": str(ROOT / "plans"), "WTF_CSRF_ENABLED": False,
                       "EVIDENCE_DIR": str(tmp_path / "evidence"), "IMPORTS_DIR": str(tmp_path / "imports")})
+    @app.teardown_request
+    def forget_request_state(_exc):
+        # The fixture keeps one app context open for the whole test, so every request of the test
+        # client would share `g` (the signed-in user, the chosen language). A server gives each
+        # request its own; so do the tests.
+        g.__dict__.clear()
+
     with app.app_context():
         if url.startswith("postgresql"):
             with db.engine.begin() as connection:

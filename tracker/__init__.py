@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import Flask, render_template, request, session
+from flask import Flask, has_request_context, render_template, request, session
 from flask_login import current_user
 
 from tracker.config import ROOT, Config
@@ -33,6 +33,8 @@ def create_app(config: dict | None = None) -> Flask:
 def select_locale() -> str:
     from flask import current_app
 
+    if not has_request_context():  # the command line: messages in the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     wanted = request.args.get("lang")
     if wanted in languages:
@@ -56,9 +58,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
 
-    from flask_babel import get_locale, lazy_gettext
+    from flask_babel import get_locale
+    from flask_babel import lazy_gettext as _l
 
-    login_manager.login_message = lazy_gettext("Sign in to open this page.")
+    login_manager.login_message = _l("Sign in to open this page.")
 
     from tracker.auth.models import User
     from tracker.core import formatting

@@ -1,7 +1,7 @@
 """Accounts: create, change, find the body an executor works for."""
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from tracker import history
 from tracker.auth.models import ROLES, User
@@ -25,9 +25,10 @@ def find_body(text: str) -> Body:
             raise AccountError(_("No body with id %(id)s.", id=text))
         return body
     key = norm(text)
-    candidates = {b.id: b for b in db.session.scalars(select(Body).where(or_(
-        func.lower(Body.name) == text.lower(), func.lower(Body.name_ru) == text.lower(),
-        func.lower(Body.abbreviation) == text.lower())))}
+    # Compared in Python: SQLite's lower() folds only ASCII letters, and the names are Cyrillic.
+    wanted = text.lower()
+    candidates = {b.id: b for b in db.session.scalars(select(Body).order_by(Body.id))
+                  if wanted in {n.lower() for n in (b.name, b.name_ru, b.abbreviation) if n}}
     if not candidates:
         for alias in db.session.scalars(select(BodyAlias).where(BodyAlias.normalized == key)):
             candidates[alias.body_id] = alias.body

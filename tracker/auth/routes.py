@@ -1,5 +1,7 @@
 """Sign in and out, one's own password; accounts and the body registry for administrators."""
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -17,9 +19,18 @@ from tracker.plans.models import ActivityExecutor
 bp = Blueprint("auth", __name__)
 
 
+def is_local_path(target: str | None) -> bool:
+    """A path inside the portal. Checked as the URL parser reads it, because the parser (and the
+    browser) drop tabs and line breaks: "/<tab>/evil.example" arrives as "//evil.example"."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and parts.path.startswith("/") and not parts.path.startswith("//")
+
+
 def _safe_next(target: str | None) -> str:
     # Only paths inside the portal: an absolute URL here would send the user elsewhere after login.
-    if target and target.startswith("/") and not target.startswith("//"):
+    if is_local_path(target):
         return target
     return url_for("plans.index")
 

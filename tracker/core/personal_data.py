@@ -10,7 +10,8 @@ import io
 import re
 from datetime import date
 
-_CANDIDATE = re.compile(r"(?<!\d)(\d{12})(?!\d)")
+_SEPARATOR = re.compile(r"[ \u00a0\u202f-]")
+_DIGIT_RUN = re.compile(r"\d+(?:[ \u00a0\u202f-]\d+)*")
 _WEIGHTS_1 = list(range(1, 12))
 _WEIGHTS_2 = [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2]
 
@@ -35,9 +36,22 @@ def is_iin(number: str) -> bool:
 
 
 def find_iins(text: str) -> list[str]:
-    """IINs in the text, spaces inside the number ignored ("050101 5 00000 1" too)."""
-    squeezed = re.sub(r"(?<=\d)[ \u00a0\u202f-](?=\d)", "", text or "")
-    return [m for m in _CANDIDATE.findall(squeezed) if is_iin(m)]
+    """IINs in the text, spaces inside the number ignored ("050101 5 00000 1" too).
+
+    Digit groups joined by single spaces or hyphens are tried from every group, so an IIN
+    next to another number ("2 сынып", a space-separated list of IINs) is found as well."""
+    found = []
+    for run in _DIGIT_RUN.findall(text or ""):
+        groups = _SEPARATOR.split(run)
+        for start in range(len(groups)):
+            joined = ""
+            for group in groups[start:]:
+                joined += group
+                if len(joined) >= 12:
+                    break
+            if len(joined) == 12 and is_iin(joined):
+                found.append(joined)
+    return found
 
 
 def masked(iin: str) -> str:

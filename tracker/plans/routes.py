@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.auth.permissions import can_edit_plans, require
+from tracker.auth.routes import is_local_path
 from tracker.core.clock import today
 from tracker.executors.models import Body
 from tracker.extensions import db, htmx
@@ -23,7 +24,7 @@ from tracker.plans.forms import (
     UploadForm,
 )
 from tracker.plans.models import Activity, ActivityExecutor, Obligation, Plan, PlanWarning
-from tracker.reports.operations import reports_of, statuses
+from tracker.reports.operations import reports_by_obligation, statuses
 from tracker.reports.status import STATUSES, activity_status
 
 bp = Blueprint("plans", __name__)
@@ -85,7 +86,7 @@ def show(plan_id: int):
 def activity(activity_id: int):
     item = _activity(activity_id)
     status_of = statuses(item.obligations)
-    reports = {o.id: reports_of(o) for o in item.obligations}
+    reports = reports_by_obligation(item.obligations)
     warnings = db.session.scalars(select(PlanWarning).where(
         PlanWarning.plan_id == item.plan_id, PlanWarning.activity_number == item.number)).all()
     assign_form = AssignForm()
@@ -104,6 +105,11 @@ def _written_executors(item: Activity) -> str:
 
 
 # --- corrections (coordinator) ------------------------------------------------------------------
+
+
+def _form_status(form, error: str | None) -> int:
+    """422 for a form sent back with a problem (htmx swaps it; a client can tell), 200 otherwise."""
+    return 422 if error or (form.is_submitted() and form.errors) else 200
 
 
 @bp.route("/activities/<int:activity_id>/edit", methods=["GET", "POST"])
@@ -126,7 +132,8 @@ def edit_activity(activity_id: int):
         else:
             flash(_("Activity %(number)s saved.", number=item.number))
             return redirect(url_for("plans.activity", activity_id=item.id))
-    return render_template("plans/activity_form.html", form=form, activity=item, plan=item.plan, error=error)
+    return render_template("plans/activity_form.html", form=form, activity=item, plan=item.plan,
+                           error=error), _form_status(form, error)
 
 
 @bp.post("/activities/<int:activity_id>/executors")
@@ -175,7 +182,7 @@ def resolve_warning(warning_id: int):
     if htmx:
         return ""  # the warning disappears from the page
     target = request.form.get("next") or url_for("plans.show", plan_id=warning.plan_id)
-    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+    return redirect(target if is_local_path(target) else "/")
 
 
 @bp.route("/plans/<int:plan_id>/edit", methods=["GET", "POST"])
@@ -194,7 +201,7 @@ def edit_plan(plan_id: int):
         else:
             flash(_("Plan saved."))
             return redirect(url_for("plans.show", plan_id=plan.id))
-    return render_template("plans/plan_form.html", form=form, plan=plan, error=error)
+    return render_template("plans/plan_form.html", form=form, plan=plan, error=error), _form_status(form, error)
 
 
 @bp.route("/plans/new", methods=["GET", "POST"])
@@ -212,7 +219,7 @@ def new_plan():
         else:
             flash(_("Plan created; add its activities."))
             return redirect(url_for("plans.new_activity", plan_id=plan.id))
-    return render_template("plans/plan_form.html", form=form, plan=None, error=error)
+    return render_template("plans/plan_form.html", form=form, plan=None, error=error), _form_status(form, error)
 
 
 @bp.route("/plans/<int:plan_id>/activities/new", methods=["GET", "POST"])
@@ -232,7 +239,7 @@ def new_activity(plan_id: int):
         else:
             flash(_("Activity %(number)s added with %(n)s due dates.", number=item.number, n=len(item.obligations)))
             return redirect(url_for("plans.activity", activity_id=item.id))
-    return render_template("plans/new_activity.html", form=form, plan=plan, error=error)
+    return render_template("plans/new_activity.html", form=form, plan=plan, error=error), _form_status(form, error)
 
 
 # --- import from the browser -----------------------------------------------------------------

@@ -65,6 +65,20 @@ def reports_of(obligation: Obligation) -> list[CompletionReport]:
         .order_by(CompletionReport.submitted_at, CompletionReport.id)))
 
 
+def reports_by_obligation(obligations) -> dict[int, list[CompletionReport]]:
+    """Every report of these obligations in one query, grouped, oldest first."""
+    from sqlalchemy.orm import selectinload
+
+    grouped: dict[int, list[CompletionReport]] = {o.id: [] for o in obligations}
+    if grouped:
+        for report in db.session.scalars(
+                select(CompletionReport).where(CompletionReport.obligation_id.in_(list(grouped)))
+                .options(selectinload(CompletionReport.body))
+                .order_by(CompletionReport.submitted_at, CompletionReport.id)):
+            grouped[report.obligation_id].append(report)
+    return grouped
+
+
 def latest_lead_report(obligation: Obligation) -> CompletionReport | None:
     return db.session.scalar(
         select(CompletionReport).where(CompletionReport.obligation_id == obligation.id,

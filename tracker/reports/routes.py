@@ -33,7 +33,7 @@ def _page(obligation: Obligation, report_form: ReportForm | None = None, review_
     can_post = role is not None and not (latest and latest.state == "accepted") and not (
         role == "lead" and latest and latest.state == "submitted")
     report_form = report_form or ReportForm()
-    if latest is not None and latest.state == "returned":
+    if role == "lead" and latest is not None and latest.state == "returned":
         report_form.keep_evidence.choices = [(e.id, e.original_name) for e in latest.evidence]
         if not report_form.is_submitted():
             report_form.text.data = report_form.text.data or latest.text
