@@ -144,3 +144,20 @@ def test_pages_list_plans_and_show_activities(app, runner, client, login):
     with app.app_context():  # a fresh context, as a real request has: Flask-Babel caches the locale on it
         russian = client.get(f"/plans/{plan_id}?lang=ru").get_data(as_text=True).replace("\u202f", " ")
     assert "30 ноября 2023 г." in russian
+
+
+def test_a_resolved_warning_stays_resolved_when_the_plan_comes_again(app, runner):
+    from datetime import UTC, datetime
+
+    runner.invoke(args=["plans", "import", str(KARAGANDA)])
+    warning = db.session.scalars(select(PlanWarning).order_by(PlanWarning.id)).first()
+    key = (warning.activity_number, warning.field, warning.message)
+    warning.resolved_at = datetime(2026, 11, 1, tzinfo=UTC)
+    db.session.commit()
+    open_before = db.session.scalar(select(func.count()).where(PlanWarning.resolved_at.is_(None)))
+    runner.invoke(args=["plans", "import", str(KARAGANDA)])
+    db.session.expire_all()
+    again = db.session.scalars(select(PlanWarning).where(
+        PlanWarning.activity_number == key[0], PlanWarning.field == key[1], PlanWarning.message == key[2])).all()
+    assert len(again) == 1 and again[0].resolved_at is not None
+    assert db.session.scalar(select(func.count()).where(PlanWarning.resolved_at.is_(None))) == open_before

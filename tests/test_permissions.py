@@ -41,6 +41,10 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int, int, int]] = {
     ("reports.download", "GET"):      (302, 200, 200, 200, 200, 200),
     ("auth.password", "GET"):         (302, 200, 200, 200, 200, 200),
     ("auth.login", "GET"):            (200, 302, 302, 302, 302, 302),
+    ("dashboard.index", "GET"):       (302, 200, 200, 200, 200, 200),
+    ("dashboard.overdue_of", "GET"):  (302, 200, 200, 200, 200, 200),
+    ("dashboard.body", "GET"):        (302, 200, 200, 200, 200, 200),
+    ("dashboard.plan_charts", "GET"): (302, 200, 200, 200, 200, 200),
     # --- plan editing pages: the coordinator only ---------------------------------------------
     ("plans.edit_activity", "GET"):   (302, 403, 200, 403, 403, 403),
     ("plans.edit_plan", "GET"):       (302, 403, 200, 403, 403, 403),
@@ -201,6 +205,7 @@ def test_permission_matrix(app, client, runner, make_user, login, role):
     with app.test_request_context():
         urls = {endpoint: url_for(endpoint, **{name: data["args"][name] for name in rule.arguments})
                 for rule in app.url_map.iter_rules() if (endpoint := rule.endpoint) != "static"}
+    urls["dashboard.overdue_of"] += f"?executor={data['args']['body_id']}"  # whose overdue list
     first_new_entry = db.session.scalar(select(func.max(HistoryEntry.id))) or 0
 
     answers = {}

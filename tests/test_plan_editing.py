@@ -452,15 +452,21 @@ def test_plan_page_filters(client, coordinator, seeded, make_user):
     assert "No activity matches the filters (50 in the plan)." in empty
 
 
-def test_htmx_filter_returns_only_the_rows(client, coordinator, seeded):
+def test_htmx_filter_returns_only_the_filters_and_the_table(client, coordinator, seeded):
     plan = plan_of(KOSTANAY_REGION)
     response = client.get(f"/plans/{plan.id}", query_string={"q": "бейнебақылау"},
-                          headers={"HX-Request": "true", "HX-Target": "plan-rows"})
+                          headers={"HX-Request": "true", "HX-Target": "plan-table"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert rows(html) == ["3.14"]
-    assert "<html" not in html and "<h1" not in html and "<table" not in html and 'id="history"' not in html
-    assert html.lstrip().startswith("<tr")
+    assert "<html" not in html and "<h1" not in html and 'id="history"' not in html
+    # The filter form comes back with the table, holding the filter, so the browser's history
+    # snapshot of the page shows the controls as they were.
+    assert html.lstrip().startswith('<form class="filters"') and 'value="бейнебақылау"' in html
+    # Restoring history after a cache miss asks for the whole page.
+    restored = client.get(f"/plans/{plan.id}", headers={"HX-Request": "true", "HX-Target": "plan-table",
+                                                       "HX-History-Restore-Request": "true"})
+    assert "<html" in restored.get_data(as_text=True)
     # Another htmx target gets the whole page.
     whole = client.get(f"/plans/{plan.id}", headers={"HX-Request": "true", "HX-Target": "elsewhere"})
     assert "<html" in whole.get_data(as_text=True)

@@ -394,7 +394,11 @@ def test_empty_text_is_refused_and_nothing_is_stored(app, client, case, make_use
     login(make_user("executor", body=case.lead_body))
     response = post_report(client, case.obligation.id, text="   ")
     assert response.status_code == 422
-    assert "Fill in what was done" in error_message(response.get_data(as_text=True))
+    page = response.get_data(as_text=True)
+    # The message stands under the field it concerns, and the file sent with it is asked for again.
+    assert re.search(r'<div class="field invalid">\s*<label for="text">.*?<p class="error" role="alert">This field is '
+                     r'required.</p>', page, re.S)
+    assert "attach them again" in error_message(page)
     assert count(CompletionReport) == 0 and count(Evidence) == 0 and stored_files(app) == []
 
 

@@ -78,6 +78,14 @@ def register_extensions(app: Flask) -> None:
             return login_manager.unauthorized()
         return None
 
+    @app.after_request
+    def vary_on_htmx(response):
+        # One URL answers with a whole page or, for htmx, a fragment: caches must keep them apart
+        # (otherwise the Back button can show a bare fragment).
+        response.vary.add("HX-Request")
+        response.vary.add("HX-Target")
+        return response
+
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["STATUSES"] = STATUSES
     app.jinja_env.filters["long_date"] = formatting.long_date
@@ -91,12 +99,14 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from tracker.auth.routes import bp as auth_bp
+    from tracker.dashboard.routes import bp as dashboard_bp
     from tracker.plans.routes import bp as plans_bp
     from tracker.reports.routes import bp as reports_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(plans_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(dashboard_bp)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -124,7 +134,9 @@ def formatting_size(size: int) -> str:
 
 def register_commands(app: Flask) -> None:
     from tracker.auth.cli import users_cli
+    from tracker.dashboard.cli import status_command
     from tracker.plans.cli import plans_cli
 
     app.cli.add_command(plans_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(status_command)

@@ -7,8 +7,13 @@ from flask_babel import format_date, format_datetime, format_decimal
 from tracker.plans.engine.readers import human_size
 
 
-def long_date(value: date | None) -> str:
-    """2026 ж. 25 тамыз (kk), 25 августа 2026 г. (ru)."""
+def long_date(value: date | str | None) -> str:
+    """2026 ж. 25 тамыз (kk), 25 августа 2026 г. (ru). Takes "2026-08-25" too (dates kept in JSON)."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
     return format_date(value, format="long") if value else "—"
 
 

@@ -91,8 +91,11 @@ def _store(parsed: ParsedPlan, filename: str | None, data: bytes | None) -> Impo
             continue
         plan.activities.remove(stale)
 
+    # A warning a coordinator already resolved stays resolved when the same plan comes again.
+    resolved = {(w.activity_number, w.field, w.message): w.resolved_at for w in plan.warnings if w.resolved_at}
     plan.warnings = [
-        PlanWarning(activity_number=w.activity, field=w.field, message=w.message)
+        PlanWarning(activity_number=w.activity, field=w.field, message=w.message,
+                    resolved_at=resolved.get((w.activity, w.field, w.message)))
         for w in parsed.warnings + kept_warnings
     ]
     db.session.flush()

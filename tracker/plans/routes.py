@@ -64,11 +64,12 @@ def show(plan_id: int):
     # Filters: section, status, words. A filtered view is a URL that can be bookmarked and sent.
     section = request.args.get("section", type=int)
     wanted_status = request.args.get("status") if request.args.get("status") in STATUSES else None
-    words = (request.args.get("q") or "").strip().lower()
+    words = (request.args.get("q") or "").strip()
     shown = [a for a in activities
              if (section is None or a.section_id == section)
              and (wanted_status is None or status_of[a.id] == wanted_status)
-             and (not words or words in (a.text + " " + a.number + " " + " ".join(e.written for e in a.executors)).lower())]
+             and (not words or words.lower() in (a.text + " " + a.number + " " + " ".join(
+                 e.written for e in a.executors)).lower())]
 
     warnings_by_activity: dict[str | None, list] = {}
     for warning in plan.warnings:
@@ -77,8 +78,8 @@ def show(plan_id: int):
     context = dict(plan=plan, activities=shown, total=len(activities), warnings=warnings_by_activity,
                    today=today(), status_of=status_of, section=section, wanted_status=wanted_status,
                    words=words, resolve_form=ResolveWarningForm())
-    if htmx and htmx.target == "plan-rows":
-        return render_template("plans/_rows.html", **context)
+    if htmx and htmx.target == "plan-table" and not htmx.history_restore_request:
+        return render_template("plans/_table.html", **context)
     return render_template("plans/show.html", history=entries_for(plan_id=plan.id, limit=30), **context)
 
 

@@ -66,15 +66,17 @@ def post_report(obligation_id: int):
     form = ReportForm()
     previous = operations.latest_lead_report(obligation)
     form.keep_evidence.choices = [(e.id, e.original_name) for e in previous.evidence] if previous else []
-    if not form.validate_on_submit():
-        return _page(obligation, report_form=form, error=_("Fill in what was done."), status_code=422)
     files = [(f.filename, f.read()) for f in form.files.data or [] if f and f.filename]
+    # A browser never refills a file field, so say so whenever the form comes back.
+    again = " " + _("Attached files are not kept when the form comes back: attach them again.") if files else ""
+    if not form.validate_on_submit():
+        return _page(obligation, report_form=form, error=again.strip() or None, status_code=422)
     try:
         operations.submit_report(
             obligation, current_user, form.text.data, operations.parse_links(form.links.data),
             files, form.no_personal_data.data, form.keep_evidence.data)
     except (operations.ReportError, evidence_files.EvidenceError) as exc:
-        return _page(obligation, report_form=form, error=str(exc), status_code=422)
+        return _page(obligation, report_form=form, error=str(exc) + again, status_code=422)
     flash(_("Report submitted."))
     if htmx:
         return _page(obligation, report_form=ReportForm(formdata=None))

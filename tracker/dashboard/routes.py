@@ -1,0 +1,113 @@
+"""The coordinator's views: dashboard with the overdue list, body pages, responsibility charts."""
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, render_template, request
+from sqlalchemy import select
+
+from tracker.core.clock import today
+from tracker.dashboard import charts, queries
+from tracker.executors.models import Body
+from tracker.extensions import db, htmx
+from tracker.plans.models import Plan
+from tracker.reports.status import STATUSES
+
+bp = Blueprint("dashboard", __name__)
+
+SORTS = {
+    "overdue": lambda f: (-f.overdue, f.name),
+    "lead": lambda f: (-f.as_lead["overdue"], f.name),
+    "co": lambda f: (-f.as_co_executor["overdue"], f.name),
+    "oldest": lambda f: (f.oldest_overdue or date.max, f.name),
+    "name": lambda f: (f.label.lower(), f.name),
+    "rate": lambda f: (f.on_time_rate if f.on_time_rate is not None else 2, f.name),
+}
+
+
+def _date_arg(name: str) -> date | None:
+    value = request.args.get(name) or ""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def read_filters() -> tuple[queries.Filters, date]:
+    """The filters and the "as of" day from the query string (unknown values are ignored)."""
+    status = request.args.get("status")
+    filters = queries.Filters(
+        plan_id=request.args.get("plan", type=int), section_id=request.args.get("section", type=int),
+        body_id=request.args.get("body", type=int), status=status if status in STATUSES else None,
+        due_from=_date_arg("from"), due_to=_date_arg("to"))
+    return filters, _date_arg("as_of") or today()
+
+
+@bp.get("/dashboard")
+def index():
+    filters, as_of = read_filters()
+    soon = current_app.config["DUE_SOON_DAYS"]
+    plans = queries.plan_figures(as_of, soon, filters)
+    bodies = [b for b in queries.body_figures(as_of, soon, filters) if b.overdue]
+    sort = request.args.get("sort") if request.args.get("sort") in SORTS else "overdue"
+    bodies.sort(key=SORTS[sort], reverse=request.args.get("dir") == "desc")
+    totals = dict.fromkeys(STATUSES, 0)
+    for plan in plans:
+        for status, count in plan.obligations.items():
+            totals[status] += count
+    context = dict(
+        plans=plans, bodies=bodies, totals=totals, as_of=as_of, filters=filters, sort=sort,
+        direction=request.args.get("dir", "asc"), args=filters.as_args(),
+        all_plans=db.session.scalars(select(Plan).order_by(Plan.period_start.desc())).all(),
+        sections=queries.sections_of(filters.plan_id),
+        all_bodies=db.session.scalars(select(Body).order_by(Body.region, Body.name)).all(),
+    )
+    if htmx and htmx.target == "dashboard-results" and not htmx.history_restore_request:
+        return render_template("dashboard/_results.html", **context)
+    return render_template("dashboard/index.html", **context)
+
+
+@bp.get("/dashboard/overdue")
+def overdue_of():
+    """The overdue obligations of one executor (opened from the overdue list)."""
+    filters, as_of = read_filters()
+    body_id = request.args.get("executor", type=int)
+    written = request.args.get("written")
+    if body_id is None and not written:
+        abort(404)
+    rows = queries.overdue_obligations(as_of, current_app.config["DUE_SOON_DAYS"], filters, body_id, written)
+    return render_template("dashboard/_overdue_items.html", rows=rows, as_of=as_of)
+
+
+@bp.get("/bodies/<int:body_id>")
+def body(body_id: int):
+    item = db.session.get(Body, body_id) or abort(404)
+    _filters, as_of = read_filters()
+    soon = current_app.config["DUE_SOON_DAYS"]
+    figures = next((f for f in queries.body_figures(as_of, soon) if f.body_id == body_id), None)
+    figures = figures or queries.BodyFigures(item.id, item.name, item.abbreviation, item.region)
+    return render_template("dashboard/body.html", body=item, figures=figures, as_of=as_of,
+                           obligations=queries.body_obligations(body_id, as_of, soon),
+                           quarters=queries.body_quarters(body_id, as_of, soon))
+
+
+@bp.get("/plans/<int:plan_id>/charts")
+def plan_charts(plan_id: int):
+    plan = db.session.get(Plan, plan_id) or abort(404)
+    _filters, as_of = read_filters()
+    soon = current_app.config["DUE_SOON_DAYS"]
+    sections, matrix = charts.body_section_matrix(plan.id)
+    per_month = dict(charts.due_dates_per_month(plan.id))
+    months = [f"{y}-{m:02d}" for y in range(plan.period_start.year, plan.period_end.year + 1) for m in range(1, 13)
+              if date(y, m, 1) >= plan.period_start.replace(day=1) and date(y, m, 1) <= plan.period_end]
+    overdue = [b for b in queries.body_figures(as_of, soon, queries.Filters(plan_id=plan.id)) if b.overdue]
+    per_body = charts.activities_per_body(plan.id)
+    return render_template(
+        "dashboard/charts.html", plan=plan, as_of=as_of, per_body=per_body, sections=sections, matrix=matrix,
+        peak=max((n for _e, cells in matrix for n in cells.values()), default=0),
+        unsectioned=any(0 in cells for _e, cells in matrix),
+        agreement=charts.by_agreement_share(plan.id), months=[(m, per_month.get(m, 0)) for m in months],
+        overdue=overdue,
+        # (short label, full name, resolved, [bar values]) for the SVG bars
+        per_body_rows=[(e.short, e.name, e.resolved, [lead, co]) for e, lead, co in per_body],
+        overdue_rows=[(b.label, b.name, b.resolved, [b.as_lead["overdue"], b.as_co_executor["overdue"]])
+                      for b in overdue])
