@@ -38,6 +38,7 @@ lint: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m pytest tests/test_bench_import.py --benchmark-enable --benchmark-columns=min,median,mean,max,rounds
+	$(BIN)/python tests/bench_export.py --copies 3
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .benchmarks

@@ -45,6 +45,8 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int, int, int]] = {
     ("dashboard.overdue_of", "GET"):  (302, 200, 200, 200, 200, 200),
     ("dashboard.body", "GET"):        (302, 200, 200, 200, 200, 200),
     ("dashboard.plan_charts", "GET"): (302, 200, 200, 200, 200, 200),
+    ("export.workbook", "GET"):       (302, 200, 200, 200, 200, 200),
+    ("export.table_csv", "GET"):      (302, 200, 200, 200, 200, 200),
     # --- plan editing pages: the coordinator only ---------------------------------------------
     ("plans.edit_activity", "GET"):   (302, 403, 200, 403, 403, 403),
     ("plans.edit_plan", "GET"):       (302, 403, 200, 403, 403, 403),
@@ -140,7 +142,7 @@ def seed(app, runner, make_user) -> dict:
         "args": {
             "plan_id": kostanay.id, "activity_id": activity.id, "obligation_id": to_post.id,
             "executor_id": unnamed.id, "warning_id": warning.id, "report_id": report.id,
-            "evidence_id": report.evidence[0].id, "user_id": target.id, "body_id": lead_body.id, "token": token,
+            "evidence_id": report.evidence[0].id, "user_id": target.id, "body_id": lead_body.id, "token": token, "table": "overdue",
         },
         "plan": kostanay, "activity": activity, "target": target, "body": lead_body,
         "assign_to": db.session.scalar(select(Body).where(Body.region == "Қарағанды облысы", Body.abbreviation == "ДСБ")),

@@ -100,6 +100,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from tracker.auth.routes import bp as auth_bp
     from tracker.dashboard.routes import bp as dashboard_bp
+    from tracker.export.routes import bp as export_bp
     from tracker.plans.routes import bp as plans_bp
     from tracker.reports.routes import bp as reports_bp
 
@@ -107,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(plans_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(export_bp)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -135,8 +137,10 @@ def formatting_size(size: int) -> str:
 def register_commands(app: Flask) -> None:
     from tracker.auth.cli import users_cli
     from tracker.dashboard.cli import status_command
+    from tracker.export.cli import export_cli
     from tracker.plans.cli import plans_cli
 
     app.cli.add_command(plans_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(status_command)
+    app.cli.add_command(export_cli)

@@ -26,6 +26,8 @@ class Config:
     #: the day statuses are computed for ("YYYY-MM-DD"); unset means the real today
     TODAY = os.environ.get("TRACKER_TODAY") or None
     TIMEZONE = os.environ.get("TIMEZONE", "Asia/Almaty")
+    #: the portal's address, for links in workbooks made from the command line
+    PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:5000/")
     #: the folder of plan documents `make run` imports
     PLANS_DIR = os.environ.get("PLANS_DIR", str(ROOT / "plans"))
     BABEL_DEFAULT_LOCALE = "kk"

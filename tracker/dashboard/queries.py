@@ -73,6 +73,8 @@ def status_table(as_of: date, due_soon_days: int):
             Activity.section_id,
             status.label("status"),
             latest.reviewed_on.label("reviewed_on"),
+            latest.submitted_on.label("submitted_on"),
+            latest.reviewed_by_id.label("reviewed_by_id"),
         )
         .join(Activity, Activity.id == Obligation.activity_id)
         .outerjoin(latest_version, latest_version.c.obligation_id == Obligation.id)
@@ -82,7 +84,7 @@ def status_table(as_of: date, due_soon_days: int):
     )
 
 
-def _filtered(query, table, filters: Filters, executor=None):
+def filtered(query, table, filters: Filters):
     if filters.plan_id:
         query = query.where(table.c.plan_id == filters.plan_id)
     if filters.section_id:
@@ -132,7 +134,7 @@ def plan_figures(as_of: date, due_soon_days: int, filters: Filters | None = None
     plans = {p.id: PlanFigures(p.id, p.title, p.region) for p in db.session.execute(
         select(Plan.id, Plan.title, Plan.region).order_by(Plan.period_start.desc(), Plan.id)).all()
         if not filters.plan_id or p.id == filters.plan_id}
-    rows = db.session.execute(_filtered(
+    rows = db.session.execute(filtered(
         select(table.c.plan_id, table.c.status, func.count(),
                func.sum(case((table.c.due_date <= as_of, 1), else_=0)))
         .group_by(table.c.plan_id, table.c.status), table, filters)).all()
@@ -143,7 +145,7 @@ def plan_figures(as_of: date, due_soon_days: int, filters: Filters | None = None
 
     # Activities: done when every obligation is done (on time or late); overdue when any is; else in progress.
     per_activity = (
-        _filtered(select(
+        filtered(select(
             table.c.plan_id, table.c.activity_id,
             func.sum(case((table.c.status == "overdue", 1), else_=0)).label("overdue"),
             func.sum(case((table.c.status.in_(("done", "done_late")), 1), else_=0)).label("done"),
@@ -201,7 +203,7 @@ def body_figures(as_of: date, due_soon_days: int, filters: Filters | None = None
     table = status_table(as_of, due_soon_days)
     # Unresolved executors have no body: they are counted by the name as written.
     written = case((ActivityExecutor.body_id.is_(None), ActivityExecutor.written), else_=None)
-    query = _filtered(
+    query = filtered(
         select(ActivityExecutor.body_id, written, ActivityExecutor.role, table.c.status,
                func.count(), func.sum(case((table.c.due_date <= as_of, 1), else_=0)),
                func.min(case((table.c.status == "overdue", table.c.due_date), else_=None)))
@@ -243,7 +245,7 @@ def overdue_obligations(as_of: date, due_soon_days: int, filters: Filters, body_
     )
     query = query.where(ActivityExecutor.body_id == body_id) if body_id is not None else query.where(
         ActivityExecutor.body_id.is_(None), ActivityExecutor.written == written)
-    return db.session.execute(_filtered(query, table, Filters(
+    return db.session.execute(filtered(query, table, Filters(
         plan_id=filters.plan_id, section_id=filters.section_id, body_id=filters.body_id, due_from=filters.due_from,
         due_to=filters.due_to))).all()
 

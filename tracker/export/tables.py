@@ -1,0 +1,286 @@
+"""The tables of the auditors' workbook, each a list of columns and a stream of rows.
+
+The same table feeds the Excel sheet and its CSV download. Rows are read from the database in
+batches (`BATCH`), and a sheet is written row by row, so an export of the whole country never
+holds the whole database in memory. Every figure comes from tracker.dashboard.queries — the
+numbers the dashboard and `flask status --json` show.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from itertools import islice
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import case, func, select
+
+from tracker.auth.models import User
+from tracker.dashboard import queries
+from tracker.executors.models import Body
+from tracker.extensions import db
+from tracker.plans.models import Activity, ActivityExecutor, Plan, Section
+from tracker.reports.models import CompletionReport, Evidence
+from tracker.reports.status import STATUSES, activity_status
+
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    width: int = 14
+    #: text | wrap | int | date | money | percent | link
+    kind: str = "text"
+
+
+@dataclass
+class Table:
+    key: str  #: the sheet's name in URLs and the CLI: summary, by_body, overdue, activities, obligations, evidence
+    title: str  #: the sheet's name in Excel (≤ 31 characters)
+    columns: list[Column]
+    rows: Iterator[list]
+
+
+def status_labels() -> dict[str, str]:
+    return {"upcoming": _("upcoming"), "due_soon": _("due soon"), "overdue": _("overdue"),
+            "submitted": _("submitted"), "returned": _("returned"), "done": _("done"), "done_late": _("done late")}
+
+
+def _batches(iterable, size: int = BATCH):
+    iterator = iter(iterable)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _executors_of(activity_ids: list[int]) -> dict[int, list[tuple[str, str, bool]]]:
+    """activity id → [(role, "Full name (ABBR)", by agreement)] in the plan's order, for one batch."""
+    found: dict[int, list] = {i: [] for i in activity_ids}
+    rows = db.session.execute(
+        select(ActivityExecutor.activity_id, ActivityExecutor.role, ActivityExecutor.written,
+               ActivityExecutor.by_agreement, Body.name, Body.abbreviation)
+        .outerjoin(Body, Body.id == ActivityExecutor.body_id)
+        .where(ActivityExecutor.activity_id.in_(activity_ids))
+        .order_by(ActivityExecutor.activity_id, ActivityExecutor.position))
+    for activity_id, role, written, by_agreement, name, abbreviation in rows:
+        label = (f"{name} ({abbreviation})" if abbreviation else name) if name else f"{written} [?]"
+        found[activity_id].append((role, label, by_agreement))
+    return found
+
+
+def _lead(executors) -> str:
+    return next((label for role, label, _a in executors if role == "lead"), "")
+
+
+def _co(executors) -> str:
+    return "; ".join(label + (f" ({_('by agreement')})" if agreement else "")
+                     for role, label, agreement in executors if role != "lead")
+
+
+# --- the tables -----------------------------------------------------------------------------
+
+
+def summary(as_of: date, filters: queries.Filters) -> Table:
+    labels = status_labels()
+    columns = [Column("plan", _("Plan"), 60, "wrap"), Column("region", _("Region"), 18),
+               Column("activities", _("Activities"), 11, "int"),
+               Column("activities_done", _("Activities done"), 11, "int"),
+               Column("activities_in_progress", _("in progress"), 11, "int"),
+               Column("activities_overdue", _("overdue") + " (" + _("Activities") + ")", 11, "int")]
+    columns += [Column(s, labels[s], 11, "int") for s in STATUSES]
+    columns += [Column("total", _("Due dates"), 11, "int"), Column("on_time_rate", _("On-time rate"), 11, "percent")]
+    plans = queries.plan_figures(as_of, current_app.config["DUE_SOON_DAYS"], filters)
+    rows = ([p.title, p.region or "", sum(p.activities.values()), p.activities["done"], p.activities["in_progress"],
+             p.activities["overdue"], *[p.obligations[s] for s in STATUSES], p.total, p.on_time_rate] for p in plans)
+    return Table("summary", _("Summary"), columns, rows)
+
+
+def by_body(as_of: date, filters: queries.Filters) -> Table:
+    labels = status_labels()
+    columns = [Column("name", _("Executor"), 50, "wrap"), Column("abbreviation", _("Abbreviation"), 12),
+               Column("region", _("Region"), 18)]
+    columns += [Column("lead_" + s, _("as lead") + ": " + labels[s], 11, "int") for s in STATUSES]
+    columns += [Column("co_" + s, _("as co-executor") + ": " + labels[s], 11, "int") for s in STATUSES]
+    columns += [Column("overdue", _("Overdue, total"), 11, "int"),
+                Column("on_time_rate", _("On-time rate"), 11, "percent"),
+                Column("oldest_overdue", _("Oldest overdue due date"), 13, "date")]
+    bodies = queries.body_figures(as_of, current_app.config["DUE_SOON_DAYS"], filters)
+    rows = ([b.name + ("" if b.resolved else " [?]"), b.abbreviation or "", b.region or "",
+             *[b.as_lead[s] for s in STATUSES], *[b.as_co_executor[s] for s in STATUSES], b.overdue,
+             b.on_time_rate, b.oldest_overdue] for b in bodies)
+    return Table("by_body", _("By body"), columns, rows)
+
+
+def _obligation_rows(as_of: date, filters: queries.Filters, only_status: str | None = None):
+    table = queries.status_table(as_of, current_app.config["DUE_SOON_DAYS"])
+    query = (
+        select(table.c.obligation_id, table.c.due_date, table.c.status, table.c.submitted_on, table.c.reviewed_on,
+               User.email, Activity.id, Activity.number, Activity.text, Plan.title)
+        .join(Activity, Activity.id == table.c.activity_id).join(Plan, Plan.id == Activity.plan_id)
+        .outerjoin(User, User.id == table.c.reviewed_by_id)
+        .order_by(Plan.id, Activity.position, table.c.due_date)
+    )
+    if only_status:
+        query = query.where(table.c.status == only_status)
+    return db.session.execute(queries.filtered(query, table, filters).execution_options(yield_per=BATCH))
+
+
+def overdue(as_of: date, filters: queries.Filters) -> Table:
+    columns = [Column("plan", _("Plan"), 40, "wrap"), Column("number", "№", 7), Column("activity", _("Activity"), 60, "wrap"),
+               Column("lead", _("Lead executor"), 40, "wrap"), Column("co_executors", _("Co-executors"), 50, "wrap"),
+               Column("due_date", _("Due date"), 13, "date"), Column("days_overdue", _("Days overdue"), 10, "int")]
+
+    def rows():
+        for batch in _batches(_obligation_rows(as_of, filters, "overdue")):
+            executors = _executors_of(list({r[6] for r in batch}))
+            for _id, due, _status, _sub, _rev, _who, activity_id, number, text, plan in batch:
+                yield [plan, number, text, _lead(executors[activity_id]), _co(executors[activity_id]), due,
+                       (as_of - due).days]
+
+    return Table("overdue", _("Overdue"), columns, rows())
+
+
+def obligations(as_of: date, filters: queries.Filters) -> Table:
+    labels = status_labels()
+    columns = [Column("plan", _("Plan"), 40, "wrap"), Column("number", "№", 7), Column("activity", _("Activity"), 50, "wrap"),
+               Column("lead", _("Lead executor"), 36, "wrap"), Column("due_date", _("Due date"), 13, "date"),
+               Column("status", _("Status"), 16), Column("submitted_on", _("Report submitted"), 13, "date"),
+               Column("reviewed_on", _("Reviewed"), 13, "date"), Column("reviewer", _("Reviewer"), 28),
+               Column("days_overdue", _("Days overdue"), 10, "int")]
+
+    def rows():
+        for batch in _batches(_obligation_rows(as_of, filters)):
+            executors = _executors_of(list({r[6] for r in batch}))
+            for _id, due, status, submitted_on, reviewed_on, reviewer, activity_id, number, text, plan in batch:
+                reviewed = reviewed_on if reviewed_on and reviewed_on <= as_of else None
+                yield [plan, number, text, _lead(executors[activity_id]), due, labels[status], submitted_on, reviewed,
+                       reviewer if reviewed else "", (as_of - due).days if status == "overdue" else None]
+
+    return Table("obligations", _("Obligations"), columns, rows())
+
+
+def activities(as_of: date, filters: queries.Filters) -> Table:
+    labels = status_labels()
+    funding_kinds = {"allocated": _("within allocated funds"), "none": _("not required"),
+                     "republican_budget": _("republican budget"), "local_budget": _("local budget"),
+                     "amount": _("amount"), "unspecified": _("unspecified")}
+    columns = [Column("plan", _("Plan"), 40, "wrap"), Column("section", _("Section"), 30, "wrap"),
+               Column("number", "№", 7), Column("activity", _("Activity"), 60, "wrap"),
+               Column("completion_form", _("Completion form"), 30, "wrap"),
+               Column("lead", _("Lead executor"), 36, "wrap"), Column("co_executors", _("Co-executors"), 50, "wrap"),
+               Column("deadline", _("Deadline"), 24, "wrap"), Column("due_dates", _("Due dates"), 9, "int"),
+               Column("funding", _("Funding"), 24, "wrap"), Column("funding_kind", _("Funding kind"), 18),
+               Column("amount", _("Amount, tenge"), 16, "money"), Column("status", _("Status"), 16),
+               Column("last_report", _("Last report"), 13, "date"), Column("reviewer", _("Reviewer"), 28)]
+    table = queries.status_table(as_of, current_app.config["DUE_SOON_DAYS"])
+    per_activity = queries.filtered(
+        select(table.c.activity_id, *[func.sum(case((table.c.status == s, 1), else_=0)) for s in STATUSES],
+               func.max(table.c.submitted_on))
+        .group_by(table.c.activity_id), table, filters).subquery()
+    # An activity without due dates is listed too, unless the filters ask about due dates.
+    about_due_dates = filters.status or filters.due_from or filters.due_to
+    query = (
+        select(Activity, Plan.title, Section.number, Section.title, per_activity)
+        .join(per_activity, per_activity.c.activity_id == Activity.id, isouter=not about_due_dates)
+        .join(Plan, Plan.id == Activity.plan_id).outerjoin(Section, Section.id == Activity.section_id)
+        .order_by(Plan.id, Activity.position)
+        .execution_options(yield_per=BATCH)
+    )
+    if filters.plan_id:
+        query = query.where(Activity.plan_id == filters.plan_id)
+    if filters.section_id:
+        query = query.where(Activity.section_id == filters.section_id)
+    if filters.body_id:
+        query = query.where(Activity.id.in_(
+            select(ActivityExecutor.activity_id).where(ActivityExecutor.body_id == filters.body_id)))
+
+    def rows():
+        for batch in _batches(db.session.execute(query)):
+            ids = [r[0].id for r in batch]
+            executors = _executors_of(ids)
+            reviewers = _last_reviewers(ids, as_of)
+            for activity, plan, section_number, section_title, _aid, *counts_and_last in batch:
+                counts, last = counts_and_last[:-1], counts_and_last[-1]
+                status = activity_status([s for s, n in zip(STATUSES, counts, strict=True) if n]) if counts[0] is not None else None
+                yield [plan, f"{section_number}. {section_title}" if section_number else "", activity.number,
+                       activity.text, activity.completion_form, _lead(executors[activity.id]),
+                       _co(executors[activity.id]), activity.deadline_text, sum(int(n or 0) for n in counts),
+                       activity.funding_text, funding_kinds.get(activity.funding_kind, activity.funding_kind),
+                       activity.funding_amount_kzt, labels[status] if status else "", last,
+                       reviewers.get(activity.id, "")]
+
+    return Table("activities", _("Activities"), columns, rows())
+
+
+def _last_reviewers(activity_ids: list[int], as_of: date) -> dict[int, str]:
+    """Who reviewed the latest reviewed lead report of each activity (by the as-of day)."""
+    from tracker.plans.models import Obligation
+
+    rows = db.session.execute(
+        select(Obligation.activity_id, User.email)
+        .join(CompletionReport, CompletionReport.obligation_id == Obligation.id)
+        .join(User, User.id == CompletionReport.reviewed_by_id)
+        .where(Obligation.activity_id.in_(activity_ids), CompletionReport.kind == "lead",
+               CompletionReport.reviewed_on <= as_of)
+        .order_by(Obligation.activity_id, CompletionReport.reviewed_at))
+    return {activity_id: email for activity_id, email in rows}  # the last one per activity wins
+
+
+def evidence(as_of: date, filters: queries.Filters, portal_url: str) -> Table:
+    outcome = {"submitted": _("awaiting review"), "accepted": _("accepted"), "returned": _("returned")}
+    columns = [Column("plan", _("Plan"), 36, "wrap"), Column("number", "№", 7), Column("due_date", _("Due date"), 13, "date"),
+               Column("body", _("Body"), 36, "wrap"), Column("file", _("File"), 36, "wrap"),
+               Column("kind", _("Type"), 7), Column("size", _("Size, bytes"), 12, "int"),
+               Column("posted_by", _("Posted by"), 28), Column("posted_on", _("Posted"), 13, "date"),
+               Column("version", _("Version"), 8, "int"), Column("outcome", _("Review outcome"), 16),
+               Column("link", _("Link"), 40, "link")]
+    from tracker.plans.models import Obligation
+
+    table = queries.status_table(as_of, current_app.config["DUE_SOON_DAYS"])
+    wanted = queries.filtered(select(table.c.obligation_id), table, filters)
+    query = (
+        select(Evidence.id, Evidence.original_name, Evidence.kind, Evidence.size, User.email,
+               CompletionReport.submitted_on, CompletionReport.version, CompletionReport.state,
+               CompletionReport.reviewed_on, CompletionReport.kind, Obligation.due_date, Activity.number, Plan.title,
+               Body.name, Body.abbreviation)
+        .join(CompletionReport, CompletionReport.id == Evidence.report_id)
+        .join(User, User.id == Evidence.uploaded_by_id)
+        .join(Obligation, Obligation.id == CompletionReport.obligation_id)
+        .join(Activity, Activity.id == Obligation.activity_id).join(Plan, Plan.id == Activity.plan_id)
+        .join(Body, Body.id == CompletionReport.body_id)
+        .where(CompletionReport.obligation_id.in_(wanted), CompletionReport.submitted_on <= as_of)
+        .order_by(Plan.id, Activity.position, Obligation.due_date, CompletionReport.version, Evidence.id)
+        .execution_options(yield_per=BATCH)
+    )
+    base = portal_url.rstrip("/")
+
+    def rows():
+        for (evidence_id, name, kind, size, email, submitted_on, version, state, reviewed_on, report_kind, due,
+             number, plan, body, abbreviation) in db.session.execute(query):
+            if report_kind != "lead":
+                result = _("contribution")
+            elif state != "submitted" and reviewed_on and reviewed_on <= as_of:
+                result = outcome[state]
+            else:
+                result = outcome["submitted"]
+            yield [plan, number, due, f"{body} ({abbreviation})" if abbreviation else body, name, kind.upper(), size,
+                   email, submitted_on, version, result, f"{base}/evidence/{evidence_id}"]
+
+    return Table("evidence", _("Evidence"), columns, rows())
+
+
+def all_tables(as_of: date, filters: queries.Filters, portal_url: str) -> list[Table]:
+    return [summary(as_of, filters), by_body(as_of, filters), overdue(as_of, filters),
+            activities(as_of, filters), obligations(as_of, filters), evidence(as_of, filters, portal_url)]
+
+
+TABLE_KEYS = ("summary", "by_body", "overdue", "activities", "obligations", "evidence")
+
+
+def one_table(key: str, as_of: date, filters: queries.Filters, portal_url: str) -> Table:
+    builders = {"summary": summary, "by_body": by_body, "overdue": overdue, "activities": activities,
+                "obligations": obligations}
+    if key == "evidence":
+        return evidence(as_of, filters, portal_url)
+    return builders[key](as_of, filters)
