@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 import xlsxwriter
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from tracker.core.formatting import long_date
@@ -58,7 +59,7 @@ def write_workbook(target, as_of: date, filters: queries.Filters, exported_by: s
     meta = [
         (_("As of"), as_of),
         (_("Exported by"), exported_by),
-        (_("Exported at"), exported_at.strftime("%Y-%m-%d %H:%M")),
+        (_("Exported at"), format_datetime(exported_at, "yyyy-MM-dd HH:mm")),  # in the portal's time zone
         (_("Filters"), describe_filters(filters)),
     ]
     for table in tables:
