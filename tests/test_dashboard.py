@@ -968,3 +968,31 @@ def test_dashboard_issues_a_bounded_number_of_queries(app, scenario, runner, cli
     three = {url: _count_queries(client, url, **as_of) for url in two}
     assert three == two
     assert _count_queries(client, "/dashboard", plan=scenario.plans["kostanay"], sort="oldest", **as_of) == two_filtered
+
+
+def test_activities_without_due_dates_count_in_the_plan_total(app, runner, client, login):
+    """Karaganda 44 has no due date: it is in the plan's activity total (as in the workbook's
+    Activities sheet) but neither done, in progress nor overdue."""
+    import json
+
+    from sqlalchemy import func as sql_func
+    from sqlalchemy import select as sql_select
+
+    from tests.conftest import KARAGANDA as karaganda_file
+    from tests.conftest import KOSTANAY as kostanay_file
+    from tracker.extensions import db as database
+    from tracker.plans.models import Activity as ActivityModel
+
+    runner.invoke(args=["plans", "import", str(kostanay_file), str(karaganda_file)])
+    result = runner.invoke(args=["status", "--json", "--as-of", "2026-11-23"])
+    report = json.loads(result.output)
+    counted = dict(database.session.execute(
+        sql_select(ActivityModel.plan_id, sql_func.count(ActivityModel.id)).group_by(ActivityModel.plan_id)).all())
+    assert {p["id"]: p["activities_total"] for p in report["plans"]} == counted
+    assert sorted(counted.values()) == [50, 56]
+    karaganda = next(p for p in report["plans"] if p["activities_total"] == 56)
+    assert sum(karaganda["activities"].values()) == 55
+    login("auditor")
+    page = client.get("/dashboard?as_of=2026-11-23").get_data(as_text=True)
+    shown = re.findall(r'data-plan="(\d+)">.*?data-activities-total>(\d+)<', page, re.S)
+    assert {int(pid): int(n) for pid, n in shown} == counted

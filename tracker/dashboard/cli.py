@@ -23,6 +23,7 @@ def status_report(as_of: date, plan_id: int | None = None) -> dict:
         "plans": [{
             "id": p.id, "title": p.title, "region": p.region, "obligations": p.obligations, "total": p.total,
             "due_so_far": p.due_so_far, "on_time_rate": p.on_time_rate, "activities": p.activities,
+            "activities_total": p.activities_total,
         } for p in plans],
         "bodies": [{
             "id": b.body_id, "name": b.name, "abbreviation": b.abbreviation, "region": b.region,

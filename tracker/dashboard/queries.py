@@ -118,6 +118,8 @@ class PlanFigures:
     obligations: dict[str, int] = field(default_factory=_empty_counts)
     due_so_far: int = 0
     activities: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ACTIVITY_STATES, 0))
+    #: every activity in view, those without due dates too (they are neither done nor late)
+    activities_total: int = 0
 
     @property
     def total(self) -> int:
@@ -158,6 +160,19 @@ def plan_figures(as_of: date, due_soon_days: int, filters: Filters | None = None
             select(per_activity.c.plan_id, state, func.count()).group_by(per_activity.c.plan_id, state)).all():
         if plan_id in plans:
             plans[plan_id].activities[activity_state] += count
+    if filters.status or filters.due_from or filters.due_to:
+        for plan in plans.values():  # a filter on due dates: only activities with such due dates are in view
+            plan.activities_total = sum(plan.activities.values())
+    else:
+        every = select(Activity.plan_id, func.count(Activity.id)).group_by(Activity.plan_id)
+        if filters.section_id:
+            every = every.where(Activity.section_id == filters.section_id)
+        if filters.body_id:
+            every = every.where(Activity.id.in_(
+                select(ActivityExecutor.activity_id).where(ActivityExecutor.body_id == filters.body_id)))
+        for plan_id, count in db.session.execute(every).all():
+            if plan_id in plans:
+                plans[plan_id].activities_total = count
     return list(plans.values())
 
 

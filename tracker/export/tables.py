@@ -91,7 +91,7 @@ def summary(as_of: date, filters: queries.Filters) -> Table:
     columns += [Column(s, labels[s], 11, "int") for s in STATUSES]
     columns += [Column("total", _("Due dates"), 11, "int"), Column("on_time_rate", _("On-time rate"), 11, "percent")]
     plans = queries.plan_figures(as_of, current_app.config["DUE_SOON_DAYS"], filters)
-    rows = ([p.title, p.region or "", sum(p.activities.values()), p.activities["done"], p.activities["in_progress"],
+    rows = ([p.title, p.region or "", p.activities_total, p.activities["done"], p.activities["in_progress"],
              p.activities["overdue"], *[p.obligations[s] for s in STATUSES], p.total, p.on_time_rate] for p in plans)
     return Table("summary", _("Summary"), columns, rows)
 
