@@ -112,26 +112,21 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
+    from flask_babel import gettext as _
     from flask_wtf.csrf import CSRFError
+
+    from tracker.core import formatting
 
     def page(code: int, message: str):
         return render_template("error.html", code=code, message=message), code
-
-    from flask_babel import gettext as _
 
     app.register_error_handler(403, lambda e: page(403, _("Your role does not allow this.")))
     app.register_error_handler(404, lambda e: page(404, _("There is no such page.")))
     app.register_error_handler(413, lambda e: page(413, _(
         "The upload is too large (the limit for a whole request is %(size)s).",
-        size=formatting_size(app.config["MAX_CONTENT_LENGTH"]))))
+        size=formatting.size(app.config["MAX_CONTENT_LENGTH"]))))
     app.register_error_handler(CSRFError, lambda e: page(400, _(
         "The form expired or was not sent from this portal; open the page again and resend it.")))
-
-
-def formatting_size(size: int) -> str:
-    from tracker.plans.engine.readers import human_size
-
-    return human_size(size)
 
 
 def register_commands(app: Flask) -> None:

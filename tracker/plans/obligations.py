@@ -2,23 +2,26 @@
 
 from datetime import date
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.plans.models import Activity, Obligation, Plan
 from tracker.schedule.deadlines import Deadline, Period, due_dates_for
 
 
-def _has_reports(obligation: Obligation) -> bool:
+def _reported(obligations) -> set[int]:
+    """The ids of those obligations that have reports, in one query."""
     from tracker.reports.models import CompletionReport  # reports build on plans, not the other way
 
-    if obligation.id is None:
-        return False
-    return db.session.scalar(select(exists().where(CompletionReport.obligation_id == obligation.id)))
+    ids = [o.id for o in obligations if o.id is not None]
+    if not ids:
+        return set()
+    return set(db.session.scalars(
+        select(CompletionReport.obligation_id).where(CompletionReport.obligation_id.in_(ids)).distinct()))
 
 
 def activity_has_reports(activity: Activity) -> bool:
-    return any(_has_reports(o) for o in activity.obligations)
+    return bool(_reported(activity.obligations))
 
 
 def sync_obligations(activity: Activity, wanted: dict[date, str | None]) -> list[date]:
@@ -26,10 +29,12 @@ def sync_obligations(activity: Activity, wanted: dict[date, str | None]) -> list
     unless reports hang on it: then it stays, and its date is returned so a person can decide."""
     kept = []
     current = {o.due_date: o for o in activity.obligations}
+    dropped = [o for due, o in current.items() if due not in wanted]
+    reported = _reported(dropped)
     for due, obligation in current.items():
         if due in wanted:
             obligation.deliverable = wanted[due]
-        elif _has_reports(obligation):
+        elif obligation.id in reported:
             kept.append(due)
         else:
             activity.obligations.remove(obligation)
@@ -39,9 +44,10 @@ def sync_obligations(activity: Activity, wanted: dict[date, str | None]) -> list
     return kept
 
 
-def due_dates_of(activity: Activity, plan: Plan) -> tuple[dict[date, str | None], list[str]]:
+def due_dates_of(activity: Activity, plan: Plan) -> tuple[dict[date, str | None], list[str], str | None]:
     """The due dates the activity's deadline text gives within the plan's period, with the
-    deliverable of each when the activity has sub-rows; and the problems the texts have."""
+    deliverable of each when the activity has sub-rows; the problems the texts have; and the
+    convention that gave them (stored as `Activity.deadline_rule`)."""
     period = Period(plan.period_start, plan.period_end)
     if activity.parts:
         wanted: dict[date, list[str]] = {}
@@ -54,6 +60,6 @@ def due_dates_of(activity: Activity, plan: Plan) -> tuple[dict[date, str | None]
                 wanted.setdefault(day, [])
                 if part.get("completion_form"):
                     wanted[day].append(part["completion_form"])
-        return {day: "; ".join(items) or None for day, items in sorted(wanted.items())}, problems
+        return {day: "; ".join(items) or None for day, items in sorted(wanted.items())}, problems, "parts"
     deadline: Deadline = due_dates_for(activity.deadline_text, period, plan.default_frequency)
-    return dict.fromkeys(deadline.due_dates), [deadline.problem] if deadline.problem else []
+    return dict.fromkeys(deadline.due_dates), [deadline.problem] if deadline.problem else [], deadline.rule

@@ -184,8 +184,9 @@ def resolve_warning(warning: PlanWarning) -> None:
 # --- editing ------------------------------------------------------------------------------
 
 
-def edit_plan(plan: Plan, *, title: str, region: str | None, period_start: date, period_end: date,
-              default_frequency: str) -> dict:
+def _checked_plan_fields(title: str, region: str | None, period_start: date, period_end: date,
+                         default_frequency: str) -> tuple[str, str | None]:
+    """The title and region cleaned; PlanEditError for a field a plan cannot have."""
     title, region = clean(title), clean(region) or None
     if not title:
         raise PlanEditError(_("The title is empty."))
@@ -193,6 +194,27 @@ def edit_plan(plan: Plan, *, title: str, region: str | None, period_start: date,
         raise PlanEditError(_("The period ends before it starts."))
     if default_frequency not in FREQUENCIES:
         raise PlanEditError(_("Unknown reporting frequency «%(value)s».", value=default_frequency))
+    return title, region
+
+
+def _checked_activity_fields(plan: Plan, number: str, text: str, activity_id: int | None = None) -> str:
+    """The number cleaned; PlanEditError when it is empty or taken in the plan, or the text is empty."""
+    number = clean(number)
+    if not number:
+        raise PlanEditError(_("The number is empty."))
+    clash = select(Activity).where(Activity.plan_id == plan.id, Activity.number == number)
+    if activity_id is not None:
+        clash = clash.where(Activity.id != activity_id)
+    if db.session.scalar(clash) is not None:
+        raise PlanEditError(_("Activity %(number)s already exists in this plan.", number=number))
+    if not clean(text):
+        raise PlanEditError(_("The activity text is empty."))
+    return number
+
+
+def edit_plan(plan: Plan, *, title: str, region: str | None, period_start: date, period_end: date,
+              default_frequency: str) -> dict:
+    title, region = _checked_plan_fields(title, region, period_start, period_end, default_frequency)
     key = natural_key(title, region)
     other = db.session.scalar(select(Plan).where(Plan.natural_key == key, Plan.id != plan.id))
     if other is not None:
@@ -210,8 +232,11 @@ def edit_plan(plan: Plan, *, title: str, region: str | None, period_start: date,
     return diff
 
 
-def _reschedule(activity: Activity, plan: Plan) -> None:
-    wanted, _problems = due_dates_of(activity, plan)
+def _reschedule(activity: Activity, plan: Plan, wanted: dict | None = None, rule: str | None = None) -> None:
+    """Give the activity the due dates its deadline gives now (computed here unless passed in)."""
+    if wanted is None:
+        wanted, _problems, rule = due_dates_of(activity, plan)
+    activity.deadline_rule = rule
     kept = sync_obligations(activity, wanted)
     for day in kept:
         db.session.add(PlanWarning(plan=plan, activity_number=activity.number, field="deadline", message=(
@@ -223,15 +248,7 @@ def edit_activity(activity: Activity, *, number: str, section_id: int | None, te
     """Correct the imported fields. A new deadline text gives new due dates at once; a due date
     that already has reports is never dropped."""
     plan = activity.plan
-    number = clean(number)
-    if not number:
-        raise PlanEditError(_("The number is empty."))
-    clash = db.session.scalar(select(Activity).where(Activity.plan_id == plan.id, Activity.number == number,
-                                                     Activity.id != activity.id))
-    if clash is not None:
-        raise PlanEditError(_("Activity %(number)s already exists in this plan.", number=number))
-    if not clean(text):
-        raise PlanEditError(_("The activity text is empty."))
+    number = _checked_activity_fields(plan, number, text, activity.id)
     deadline_changed = clean(deadline_text) != clean(activity.deadline_text)
     funding = classify_funding(funding_text)
     old_number = activity.number
@@ -256,19 +273,11 @@ def edit_activity(activity: Activity, *, number: str, section_id: int | None, te
 
 
 def _apply_deadline(activity: Activity, plan: Plan) -> str | None:
-    wanted, problems = due_dates_of(activity, plan)
+    wanted, problems, rule = due_dates_of(activity, plan)
     if not wanted and problems:
         return problems[0]
-    activity.deadline_rule = _rule_of(activity, plan)
-    _reschedule(activity, plan)
+    _reschedule(activity, plan, wanted, rule)
     return None
-
-
-def _rule_of(activity: Activity, plan: Plan) -> str | None:
-    from tracker.schedule.deadlines import Period, due_dates_for
-
-    return due_dates_for(activity.deadline_text, Period(plan.period_start, plan.period_end),
-                         plan.default_frequency).rule
 
 
 def set_executors(activity: Activity, executors_text: str) -> list[str]:
@@ -302,13 +311,7 @@ def set_executors(activity: Activity, executors_text: str) -> list[str]:
 def create_plan(*, title: str, region: str | None, period_start: date, period_end: date,
                 default_frequency: str) -> Plan:
     """A plan that is not a table: an instruction letter, a programme. Activities are added by hand."""
-    title, region = clean(title), clean(region) or None
-    if not title:
-        raise PlanEditError(_("The title is empty."))
-    if period_end < period_start:
-        raise PlanEditError(_("The period ends before it starts."))
-    if default_frequency not in FREQUENCIES:
-        raise PlanEditError(_("Unknown reporting frequency «%(value)s».", value=default_frequency))
+    title, region = _checked_plan_fields(title, region, period_start, period_end, default_frequency)
     key = natural_key(title, region)
     if db.session.scalar(select(Plan).where(Plan.natural_key == key)) is not None:
         raise PlanEditError(_("A plan with this title and region already exists."))
@@ -323,13 +326,7 @@ def create_plan(*, title: str, region: str | None, period_start: date, period_en
 
 def add_activity(plan: Plan, *, number: str, section_title: str, text: str, completion_form: str,
                  executors_text: str, deadline_text: str, funding_text: str) -> Activity:
-    number = clean(number)
-    if not number:
-        raise PlanEditError(_("The number is empty."))
-    if db.session.scalar(select(Activity).where(Activity.plan_id == plan.id, Activity.number == number)):
-        raise PlanEditError(_("Activity %(number)s already exists in this plan.", number=number))
-    if not clean(text):
-        raise PlanEditError(_("The activity text is empty."))
+    number = _checked_activity_fields(plan, number, text)
     if not clean(executors_text):
         raise PlanEditError(_("Name at least one executor; the first named is the lead."))
     section = None
@@ -346,11 +343,11 @@ def add_activity(plan: Plan, *, number: str, section_title: str, text: str, comp
                         deadline_text=deadline_text.strip(), funding_text=funding.text, funding_kind=funding.kind,
                         funding_amount_kzt=funding.amount_kzt, parts=[], source_ref="portal")
     db.session.add(activity)
-    wanted, problems = due_dates_of(activity, plan)
+    wanted, problems, rule = due_dates_of(activity, plan)
     if not wanted:
         db.session.rollback()
         raise PlanEditError(_("Deadline: %(problem)s", problem=problems[0] if problems else _("no due date")))
-    activity.deadline_rule = _rule_of(activity, plan)
+    activity.deadline_rule = rule
     sync_obligations(activity, wanted)
     db.session.flush()
     history.record("activity.added", activity=activity, details={"number": number})

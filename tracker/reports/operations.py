@@ -60,9 +60,7 @@ def statuses(obligations, as_of: date | None = None) -> dict[int, str]:
 
 
 def reports_of(obligation: Obligation) -> list[CompletionReport]:
-    return list(db.session.scalars(
-        select(CompletionReport).where(CompletionReport.obligation_id == obligation.id)
-        .order_by(CompletionReport.submitted_at, CompletionReport.id)))
+    return reports_by_obligation([obligation])[obligation.id]
 
 
 def reports_by_obligation(obligations) -> dict[int, list[CompletionReport]]:
