@@ -15,7 +15,7 @@ $(BIN)/.installed: requirements.txt
 	touch $@
 
 translations: $(BIN)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -d translations >/dev/null
+	$(BIN)/flask translate compile >/dev/null
 
 db: $(BIN)/.installed translations
 	$(BIN)/flask db upgrade

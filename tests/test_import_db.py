@@ -139,11 +139,14 @@ def test_pages_list_plans_and_show_activities(app, runner, client, login):
     assert "Бала құқықтары жөніндегі уәкіл" in html and "(БҚЖУ)" in html
     assert "2023 ж. 30 қараша" in html  # item 1's next due date, as a coordinator reads dates
     assert "2023 ж. 1 қаңтар — 2025 ж. 31 желтоқсан" in html
-    assert "executor is missing before" in html
+    # The engine's findings read in the page's language, the row reference too (Karaganda 50).
+    assert "жол: «(келісім бойынша)» алдында орындаушы жоқ" in html
+    assert "executor is missing before" not in html and "line " not in html
     assert client.get("/plans/999").status_code == 404
     with app.app_context():  # a fresh context, as a real request has: Flask-Babel caches the locale on it
         russian = client.get(f"/plans/{plan_id}?lang=ru").get_data(as_text=True).replace("\u202f", " ")
     assert "30 ноября 2023 г." in russian
+    assert "строка " in russian and "перед «(келісім бойынша)» не указан исполнитель" in russian
 
 
 def test_a_resolved_warning_stays_resolved_when_the_plan_comes_again(app, runner):

@@ -35,11 +35,17 @@ def select_locale() -> str:
 
     if not has_request_context():  # the command line: messages in the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    languages = current_app.config["LANGUAGES"]
-    wanted = request.args.get("lang")
-    if wanted in languages:
-        session["lang"] = wanted
     return session.get("lang") or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def url_with_language(code: str) -> str:
+    """This page again in another language, its filters kept (the header's language switch)."""
+    from flask import url_for
+
+    args = {key: values for key, values in request.args.lists() if key != "lang"}
+    if request.endpoint and request.method == "GET":
+        return url_for(request.endpoint, **(request.view_args or {}), **args, lang=code)
+    return f"?lang={code}"
 
 
 def register_extensions(app: Flask) -> None:
@@ -72,6 +78,17 @@ def register_extensions(app: Flask) -> None:
         return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
     @app.before_request
+    def choose_language():
+        # ?lang=ru (the header's switch) sets the language for the visit and, for a signed-in
+        # person, remembers it on the account: it follows them to another computer.
+        wanted = request.args.get("lang")
+        if wanted in app.config["LANGUAGES"]:
+            session["lang"] = wanted
+            if current_user.is_authenticated and current_user.language != wanted:
+                current_user.language = wanted
+                db.session.commit()
+
+    @app.before_request
     def sign_in_first():
         # The whole portal is for signed-in users; only the login page and static files are open.
         if request.endpoint not in PUBLIC_ENDPOINTS and not current_user.is_authenticated:
@@ -87,11 +104,13 @@ def register_extensions(app: Flask) -> None:
         return response
 
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["url_with_language"] = url_with_language
     app.jinja_env.globals["STATUSES"] = STATUSES
     app.jinja_env.filters["long_date"] = formatting.long_date
     app.jinja_env.filters["long_datetime"] = formatting.long_datetime
     app.jinja_env.filters["tenge"] = formatting.tenge
     app.jinja_env.filters["size"] = formatting.size
+    app.jinja_env.filters["message"] = formatting.message_filter
     from tracker.auth import permissions
 
     app.jinja_env.globals["permissions"] = permissions
@@ -131,6 +150,7 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from tracker.auth.cli import users_cli
+    from tracker.core.translate_cli import translate_cli
     from tracker.dashboard.cli import status_command
     from tracker.export.cli import export_cli
     from tracker.plans.cli import plans_cli
@@ -139,3 +159,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(status_command)
     app.cli.add_command(export_cli)
+    app.cli.add_command(translate_cli)

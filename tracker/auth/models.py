@@ -33,6 +33,8 @@ class User(UserMixin, db.Model):
     #: a disabled account cannot sign in; accounts are never deleted (the history names them)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    #: the interface language the person last chose (kk, ru, en); None until they choose
+    language: Mapped[str | None] = mapped_column(String(5))
 
     body: Mapped[Body | None] = relationship()
 

@@ -109,3 +109,13 @@ def edit_body(body: Body, *, name: str, name_ru: str | None, abbreviation: str |
         history.record("body.edited", body=body, actor=actor, changes=diff)
     db.session.commit()
     return diff
+
+
+def remember_language_at_login(user: User, session) -> None:
+    """The account's language follows its person: once signed in, the language they last chose
+    (on any computer) is used; an account that never chose keeps the one of this visit."""
+    if user.language:
+        session["lang"] = user.language
+    elif session.get("lang"):
+        user.language = session["lang"]
+        db.session.commit()

@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
@@ -48,6 +48,7 @@ def login():
             form.email.errors.append(_("This account is disabled; ask an administrator."))
         else:
             login_user(user, remember=form.remember.data)
+            operations.remember_language_at_login(user, session)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 

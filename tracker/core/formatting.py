@@ -2,8 +2,9 @@
 
 from datetime import date, datetime
 
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_date, format_datetime, format_decimal, gettext
 
+from tracker.core.messages import translated
 from tracker.plans.engine.readers import human_size
 
 
@@ -34,3 +35,13 @@ def tenge(amount: int | None) -> str:
 
 def size(value: int | None) -> str:
     return human_size(value) if value is not None else "—"
+
+
+def translated_message(text: str | None, data: dict | None = None) -> str:
+    """An engine finding (a Message, or stored text with its message data) in the page's language."""
+    return translated(text, gettext, data)
+
+
+def message_filter(text: str | None, data: dict | None = None) -> str:
+    """Jinja: {{ w.message|message(w.message_data) }}. `data` may be undefined (a parsed, not stored, warning)."""
+    return translated_message(text, data if isinstance(data, dict) else None)

@@ -38,7 +38,7 @@ def _executor(body_id, written, bodies) -> Executor:
     if body_id is None:
         return Executor("written:" + written, written, written, False)
     body = bodies[body_id]
-    return Executor(str(body_id), body.abbreviation or body.name, body.name, True)
+    return Executor(str(body_id), body.abbreviation or body.display_name, body.display_name, True)
 
 
 def activities_per_body(plan_id: int) -> list[tuple[Executor, int, int]]:

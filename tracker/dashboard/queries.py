@@ -232,7 +232,7 @@ def body_figures(as_of: date, due_soon_days: int, filters: Filters | None = None
     for body_id, written, role, status, count, due_so_far, oldest in rows:
         if body_id is not None:
             body = bodies[body_id]
-            item = figures.setdefault(str(body_id), BodyFigures(body_id, body.name, body.abbreviation, body.region))
+            item = figures.setdefault(str(body_id), BodyFigures(body_id, body.display_name, body.abbreviation, body.region))
         else:
             item = figures.setdefault("written:" + written, BodyFigures(None, written, None, None))
         target = item.as_lead if role == "lead" else item.as_co_executor

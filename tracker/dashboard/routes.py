@@ -84,7 +84,7 @@ def body(body_id: int):
     _filters, as_of = read_filters()
     soon = current_app.config["DUE_SOON_DAYS"]
     figures = next((f for f in queries.body_figures(as_of, soon) if f.body_id == body_id), None)
-    figures = figures or queries.BodyFigures(item.id, item.name, item.abbreviation, item.region)
+    figures = figures or queries.BodyFigures(item.id, item.display_name, item.abbreviation, item.region)
     return render_template("dashboard/body.html", body=item, figures=figures, as_of=as_of,
                            obligations=queries.body_obligations(body_id, as_of, soon),
                            quarters=queries.body_quarters(body_id, as_of, soon))

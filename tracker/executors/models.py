@@ -9,6 +9,16 @@ from tracker.extensions import db
 NATIONAL = "Қазақстан Республикасы"
 
 
+def body_name(name: str, name_ru: str | None) -> str:
+    """The body's name for the reader: Russian on a Russian page where the registry gives a
+    Russian name, otherwise the Kazakh name the plans use (imported text is never translated)."""
+    from flask_babel import get_locale
+
+    if name_ru and str(get_locale() or "") == "ru":
+        return name_ru
+    return name
+
+
 class Body(db.Model):
     """A responsible body: one per real body per region (the Kostanay and the Karaganda
     health departments are two Bodies, both ДСБ)."""
@@ -31,8 +41,18 @@ class Body(db.Model):
     aliases: Mapped[list["BodyAlias"]] = relationship(back_populates="body", cascade="all, delete-orphan")
 
     @property
+    def display_name(self) -> str:
+        return body_name(self.name, self.name_ru)
+
+    @property
+    def other_name(self) -> str | None:
+        """The name in the other language, where the registry gives both (for a tooltip)."""
+        shown = self.display_name
+        return next((n for n in (self.name, self.name_ru) if n and n != shown), None)
+
+    @property
     def label(self) -> str:
-        return f"{self.name} ({self.abbreviation})" if self.abbreviation else self.name
+        return f"{self.display_name} ({self.abbreviation})" if self.abbreviation else self.display_name
 
 
 class BodyAlias(db.Model):

@@ -17,7 +17,7 @@ from sqlalchemy import case, func, select
 
 from tracker.auth.models import User
 from tracker.dashboard import queries
-from tracker.executors.models import Body
+from tracker.executors.models import Body, body_name
 from tracker.extensions import db
 from tracker.plans.models import Activity, ActivityExecutor, Plan, Section
 from tracker.reports.models import CompletionReport, Evidence
@@ -59,11 +59,12 @@ def _executors_of(activity_ids: list[int]) -> dict[int, list[tuple[str, str, boo
     found: dict[int, list] = {i: [] for i in activity_ids}
     rows = db.session.execute(
         select(ActivityExecutor.activity_id, ActivityExecutor.role, ActivityExecutor.written,
-               ActivityExecutor.by_agreement, Body.name, Body.abbreviation)
+               ActivityExecutor.by_agreement, Body.name, Body.name_ru, Body.abbreviation)
         .outerjoin(Body, Body.id == ActivityExecutor.body_id)
         .where(ActivityExecutor.activity_id.in_(activity_ids))
         .order_by(ActivityExecutor.activity_id, ActivityExecutor.position))
-    for activity_id, role, written, by_agreement, name, abbreviation in rows:
+    for activity_id, role, written, by_agreement, name, name_ru, abbreviation in rows:
+        name = body_name(name, name_ru) if name else None
         label = (f"{name} ({abbreviation})" if abbreviation else name) if name else f"{written} [?]"
         found[activity_id].append((role, label, by_agreement))
     return found
@@ -243,7 +244,7 @@ def evidence(as_of: date, filters: queries.Filters, portal_url: str) -> Table:
         select(Evidence.id, Evidence.original_name, Evidence.kind, Evidence.size, User.email,
                CompletionReport.submitted_on, CompletionReport.version, CompletionReport.state,
                CompletionReport.reviewed_on, CompletionReport.kind, Obligation.due_date, Activity.number, Plan.title,
-               Body.name, Body.abbreviation)
+               Body.name, Body.name_ru, Body.abbreviation)
         .join(CompletionReport, CompletionReport.id == Evidence.report_id)
         .join(User, User.id == Evidence.uploaded_by_id)
         .join(Obligation, Obligation.id == CompletionReport.obligation_id)
@@ -257,7 +258,8 @@ def evidence(as_of: date, filters: queries.Filters, portal_url: str) -> Table:
 
     def rows():
         for (evidence_id, name, kind, size, email, submitted_on, version, state, reviewed_on, report_kind, due,
-             number, plan, body, abbreviation) in db.session.execute(query):
+             number, plan, body, body_ru, abbreviation) in db.session.execute(query):
+            body = body_name(body, body_ru)
             if report_kind != "lead":
                 result = _("contribution")
             elif state != "submitted" and reviewed_on and reviewed_on <= as_of:

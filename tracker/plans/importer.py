@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from tracker import history
+from tracker.core.messages import data_of, msg
 from tracker.core.text import norm
 from tracker.executors.models import NATIONAL, Body, BodyAlias
 from tracker.extensions import db
@@ -81,20 +82,20 @@ def _store(parsed: ParsedPlan, filename: str | None, data: bytes | None) -> Impo
         activity.executors = [_executor(e, position, bodies) for position, e in enumerate(item.executors)]
         obligations += len(item.deadline.due_dates)
         kept = sync_obligations(activity, _wanted_obligations(item))
-        kept_warnings += [ParsedWarning(item.number, "deadline", (
-            f"due date {day.isoformat()} is no longer in the plan but keeps its reports; "
-            "a coordinator should decide about it")) for day in kept]
+        kept_warnings += [ParsedWarning(item.number, "deadline", msg(
+            "due date %(day)s is no longer in the plan but keeps its reports; a coordinator should decide about it",
+            day=day.isoformat())) for day in kept]
     for stale in existing.values():
         if activity_has_reports(stale):
-            kept_warnings.append(ParsedWarning(stale.number, "number", (
-                f"activity {stale.number} is no longer in the plan but has reports, so it is kept")))
+            kept_warnings.append(ParsedWarning(stale.number, "number", msg(
+                "activity %(number)s is no longer in the plan but has reports, so it is kept", number=stale.number)))
             continue
         plan.activities.remove(stale)
 
     # A warning a coordinator already resolved stays resolved when the same plan comes again.
     resolved = {(w.activity_number, w.field, w.message): w.resolved_at for w in plan.warnings if w.resolved_at}
     plan.warnings = [
-        PlanWarning(activity_number=w.activity, field=w.field, message=w.message,
+        PlanWarning(activity_number=w.activity, field=w.field, message=w.message, message_data=data_of(w.message),
                     resolved_at=resolved.get((w.activity, w.field, w.message)))
         for w in parsed.warnings + kept_warnings
     ]
@@ -123,6 +124,7 @@ def _fill_activity(activity: Activity, item: ParsedActivity, position: int, sect
     activity.funding_kind = item.funding.kind
     activity.funding_amount_kzt = item.funding.amount_kzt
     activity.source_ref = item.source_ref
+    activity.source_ref_data = data_of(item.source_ref)
     activity.parts = [
         {"completion_form": p.completion_form, "deadline": p.deadline.text,
          "due_dates": [d.isoformat() for d in p.deadline.due_dates], "funding": p.funding.text}

@@ -15,6 +15,8 @@ from sqlalchemy import or_, select
 
 from tracker import history
 from tracker.core.clock import now
+from tracker.core.formatting import translated_message
+from tracker.core.messages import data_of, msg
 from tracker.core.text import clean, norm
 from tracker.executors.models import NATIONAL, Body, BodyAlias
 from tracker.executors.resolve import BodyResolver, Target
@@ -177,7 +179,8 @@ def resolve_warning(warning: PlanWarning) -> None:
         raise PlanEditError(_("This warning is already resolved."))
     warning.resolved_at = now()
     history.record("warning.resolved", plan=warning.plan, details={
-        "number": warning.activity_number, "field": warning.field, "message": warning.message})
+        "number": warning.activity_number, "field": warning.field, "message": warning.message,
+        "message_data": warning.message_data})
     db.session.commit()
 
 
@@ -239,8 +242,10 @@ def _reschedule(activity: Activity, plan: Plan, wanted: dict | None = None, rule
     activity.deadline_rule = rule
     kept = sync_obligations(activity, wanted)
     for day in kept:
-        db.session.add(PlanWarning(plan=plan, activity_number=activity.number, field="deadline", message=(
-            f"due date {day.isoformat()} is no longer given by the deadline but keeps its reports")))
+        message = msg("due date %(day)s is no longer given by the deadline but keeps its reports",
+                      day=day.isoformat())
+        db.session.add(PlanWarning(plan=plan, activity_number=activity.number, field="deadline", message=message,
+                                   message_data=message.data))
 
 
 def edit_activity(activity: Activity, *, number: str, section_id: int | None, text: str, completion_form: str,
@@ -261,7 +266,7 @@ def edit_activity(activity: Activity, *, number: str, section_id: int | None, te
         problem = _apply_deadline(activity, plan)
         if problem:
             db.session.rollback()
-            raise PlanEditError(_("Deadline: %(problem)s", problem=problem))
+            raise PlanEditError(_("Deadline: %(problem)s", problem=translated_message(problem)))
     if old_number != number:
         for warning in db.session.scalars(select(PlanWarning).where(
                 PlanWarning.plan_id == plan.id, PlanWarning.activity_number == old_number)):
@@ -286,7 +291,7 @@ def set_executors(activity: Activity, executors_text: str) -> list[str]:
     plan = activity.plan
     warnings: list[ParsedWarning] = []
     parsed = resolve_executors([executors_text], BodyResolver([], learned_aliases(plan.region)),
-                               activity.number, "", warnings)
+                               activity.number, msg("edited by hand"), warnings)
     bodies = BodyCache(plan.region)
     before = ", ".join(e.written for e in activity.executors)
     activity.executors = [
@@ -297,12 +302,12 @@ def set_executors(activity: Activity, executors_text: str) -> list[str]:
     ]
     for warning in warnings:
         db.session.add(PlanWarning(plan=plan, activity_number=activity.number, field=warning.field,
-                                   message=warning.message.removeprefix(": ")))
+                                   message=warning.message, message_data=data_of(warning.message)))
     after = ", ".join(e.written for e in activity.executors)
     if before != after:
         history.record("activity.edited", activity=activity, changes={"executors": (before, after)})
     db.session.commit()
-    return [w.message.removeprefix(": ") for w in warnings]
+    return [translated_message(w.message) for w in warnings]
 
 
 # --- plans and activities made by hand ------------------------------------------------------
@@ -346,7 +351,7 @@ def add_activity(plan: Plan, *, number: str, section_title: str, text: str, comp
     wanted, problems, rule = due_dates_of(activity, plan)
     if not wanted:
         db.session.rollback()
-        raise PlanEditError(_("Deadline: %(problem)s", problem=problems[0] if problems else _("no due date")))
+        raise PlanEditError(_("Deadline: %(problem)s", problem=translated_message(problems[0]) if problems else _("no due date")))
     activity.deadline_rule = rule
     sync_obligations(activity, wanted)
     db.session.flush()

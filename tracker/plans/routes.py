@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from tracker.auth.permissions import can_edit_plans, require
 from tracker.auth.routes import is_local_path
 from tracker.core.clock import today
+from tracker.core.formatting import translated_message
 from tracker.executors.models import Body
 from tracker.extensions import db, htmx
 from tracker.history import entries_for
@@ -256,7 +257,7 @@ def upload():
         try:
             token, _parsed = operations.stage_upload(document.filename or "plan", document.read())
         except PlanFormatError as exc:
-            error = str(exc)
+            error = translated_message(exc.message)
         else:
             return redirect(url_for("plans.preview", token=token))
     elif form.is_submitted():
@@ -274,7 +275,7 @@ def preview(token: str):
     try:
         parsed = operations.parse_document(data, filename)
     except PlanFormatError as exc:
-        return render_template("plans/upload.html", form=UploadForm(), error=str(exc)), 422
+        return render_template("plans/upload.html", form=UploadForm(), error=translated_message(exc.message)), 422
     warnings: dict[str | None, list] = {}
     for warning in parsed.warnings:
         warnings.setdefault(warning.activity, []).append(warning)
@@ -293,7 +294,7 @@ def confirm(token: str):
         flash(_("That upload is no longer waiting; upload the file again."), "error")
         return redirect(url_for("plans.upload"))
     except PlanFormatError as exc:
-        flash(str(exc), "error")
+        flash(translated_message(exc.message), "error")
         return redirect(url_for("plans.upload"))
     flash(_("Plan imported: %(a)s activities, %(o)s due dates, %(w)s warnings.", a=summary.activities,
             o=summary.obligations, w=len(summary.warnings)))

@@ -12,6 +12,7 @@ from datetime import date
 
 from dateutil.rrule import MONTHLY, YEARLY, rrule
 
+from tracker.core.messages import msg
 from tracker.core.text import clean
 
 MONTHS_KK = {
@@ -149,7 +150,7 @@ def due_dates_for(text: str | None, period: Period, default_frequency: str = DEF
     shown = "\n".join(clean(line) for line in text.split("\n") if clean(line))
     deadline = Deadline(text=shown)
     if not shown:
-        deadline.problem = "no deadline given"
+        deadline.problem = msg("no deadline given")
         return deadline
 
     lines = [_tokens(line) for line in shown.split("\n")]
@@ -178,19 +179,20 @@ def due_dates_for(text: str | None, period: Period, default_frequency: str = DEF
     elif all_years:
         deadline.rule = "years"
         if not scope:
-            deadline.problem = (f"deadline «{shown}» falls outside the plan period "
-                                f"{period.start.year}–{period.end.year}")
+            deadline.problem = msg("deadline «%(text)s» falls outside the plan period %(start)s–%(end)s",
+                                   text=shown, start=period.start.year, end=period.end.year)
             return deadline
         dates = _each_year(scope, (12,))
     else:
-        deadline.problem = f"deadline not understood: «{shown}»"
+        deadline.problem = msg("deadline not understood: «%(text)s»", text=shown)
         return deadline
 
     inside = sorted({d for d in dates if period.start <= d <= period.end})
     if dates and not inside:
-        deadline.problem = f"deadline «{shown}» falls outside the plan period {period.start.year}–{period.end.year}"
+        deadline.problem = msg("deadline «%(text)s» falls outside the plan period %(start)s–%(end)s",
+                               text=shown, start=period.start.year, end=period.end.year)
     elif not dates:
-        deadline.problem = f"deadline «{shown}» gives no due date"
+        deadline.problem = msg("deadline «%(text)s» gives no due date", text=shown)
     deadline.due_dates = inside
     return deadline
 

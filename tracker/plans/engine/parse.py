@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from tracker.core.messages import msg
 from tracker.core.text import clean, looks_like_abbreviation, norm
 from tracker.executors.resolve import BodyResolver, LegendEntry, Resolution, Target
 from tracker.plans.engine.errors import PlanFormatError
@@ -139,7 +140,7 @@ def parse_plan_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES,
                     learned_aliases: Callable[[str | None], dict[str, Target]] | None = None) -> ParsedPlan:
     path = Path(path)
     if not path.is_file():
-        raise PlanFormatError(f"{path}: no such file")
+        raise PlanFormatError(msg("%(path)s: no such file", path=str(path)))
     size = path.stat().st_size
     if size > max_bytes:  # refuse before reading it into memory
         raise size_error(path.name, size, max_bytes)
@@ -154,7 +155,8 @@ def parse_plan(data: bytes, filename: str, max_bytes: int = DEFAULT_MAX_BYTES,
     document = read_document(data, filename, max_bytes)
     table = interpret(document)
     if not table.activities:
-        raise PlanFormatError(f"{Path(filename).name}: the plan table has a header but no activities under it")
+        raise PlanFormatError(msg("%(name)s: the plan table has a header but no activities under it",
+                                   name=Path(filename).name))
     warnings: list[ParsedWarning] = [ParsedWarning(a, f, m) for a, f, m in table.notes]
 
     title = _title(table.preamble) or Path(filename).stem
@@ -164,10 +166,11 @@ def parse_plan(data: bytes, filename: str, max_bytes: int = DEFAULT_MAX_BYTES,
     resolver = BodyResolver(legend, learned_aliases(region) if learned_aliases else None)
     for abbreviation in resolver.duplicate_abbreviations:
         meanings = [e.name for e in legend if norm(e.abbreviation) == norm(abbreviation)]
-        warnings.append(ParsedWarning(None, "legend", (
-            f"the legend gives {abbreviation} {len(meanings)} meanings: " + "; ".join(f"«{m}»" for m in meanings)
-            + f". {abbreviation} is read as «{meanings[0]}»; the others are matched by their full names only"
-        )))
+        warnings.append(ParsedWarning(None, "legend", msg(
+            "the legend gives %(abbreviation)s %(n)s meanings: %(meanings)s. %(abbreviation)s is read as "
+            "«%(first)s»; the others are matched by their full names only",
+            abbreviation=abbreviation, n=len(meanings), meanings="; ".join(f"«{m}»" for m in meanings),
+            first=meanings[0])))
 
     activities = [
         _activity(raw, period, resolver, warnings, has_funding="funding" in table.columns,
@@ -196,18 +199,20 @@ def _activity(raw: RawActivity, period: Period, resolver: BodyResolver, warnings
     for row in rows:
         deadline = due_dates_for(row.get("deadline", ""), period, default_frequency)
         if deadline.problem:
-            warnings.append(ParsedWarning(number, "deadline", f"{raw.ref}: {deadline.problem}"))
+            warnings.append(ParsedWarning(number, "deadline", msg("%(ref)s: %(problem)s", ref=raw.ref,
+                                                                  problem=deadline.problem)))
         funding = classify_funding(row.get("funding", ""))
         parts.append(ParsedPart(row.get("completion_form", ""), deadline, funding))
 
     if has_funding:
         for part in parts[:1]:
             if not part.funding.text:
-                warnings.append(ParsedWarning(number, "funding", f"{raw.ref}: no funding given"))
+                warnings.append(ParsedWarning(number, "funding", msg("%(ref)s: no funding given", ref=raw.ref)))
             elif part.funding.kind == "unspecified":
-                warnings.append(ParsedWarning(number, "funding", f"{raw.ref}: funding «{part.funding.text}» not understood"))
+                warnings.append(ParsedWarning(number, "funding", msg("%(ref)s: funding «%(text)s» not understood",
+                                                                     ref=raw.ref, text=part.funding.text)))
     if not clean(raw.cells.get("text")):
-        warnings.append(ParsedWarning(number, "text", f"{raw.ref}: the activity has no text"))
+        warnings.append(ParsedWarning(number, "text", msg("%(ref)s: the activity has no text", ref=raw.ref)))
 
     written_lists = [row.get("executors", "") for row in rows]
     executors = resolve_executors(written_lists, resolver, number, raw.ref, warnings)
@@ -253,10 +258,9 @@ def resolve_executors(written_lists: list[str], resolver: BodyResolver, number: 
         for written, by_agreement in split_executors(text):
             if not written:
                 # Karaganda 50: "(келісім бойынша), ББ" — the body's name was lost.
-                warnings.append(ParsedWarning(number, "executors", (
-                    f"{ref}: an executor is missing before «(келісім бойынша)»; "
-                    "it is kept as an unnamed body by agreement for the coordinator to assign"
-                )))
+                warnings.append(ParsedWarning(number, "executors", msg(
+                    "%(ref)s: an executor is missing before «(келісім бойынша)»; "
+                    "it is kept as an unnamed body by agreement for the coordinator to assign", ref=ref)))
                 written = "(келісім бойынша)"
                 resolution = Resolution(None, "unresolved")
             else:
@@ -267,14 +271,14 @@ def resolve_executors(written_lists: list[str], resolver: BodyResolver, number: 
             seen.add(identity)
             target = resolution.target
             if resolution.match == "unresolved" and written != "(келісім бойынша)":
-                warnings.append(ParsedWarning(number, "executors", (
-                    f"{ref}: executor «{written}» is in neither the plan's legend nor the registry of bodies"
-                )))
+                warnings.append(ParsedWarning(number, "executors", msg(
+                    "%(ref)s: executor «%(written)s» is in neither the plan's legend nor the registry of bodies",
+                    ref=ref, written=written)))
             elif resolution.match == "fuzzy":
-                warnings.append(ParsedWarning(number, "executors", (
-                    f"{ref}: executor «{written}» read as «{target.abbreviation or target.name}» "
-                    f"({target.name}) — a near miss (similarity {resolution.score:.0f}%), please confirm"
-                )))
+                warnings.append(ParsedWarning(number, "executors", msg(
+                    "%(ref)s: executor «%(written)s» read as «%(short)s» (%(name)s) — a near miss "
+                    "(similarity %(score).0f%%), please confirm", ref=ref, written=written,
+                    short=target.abbreviation or target.name, name=target.name, score=resolution.score)))
             result.append(ParsedExecutor(
                 written=written,
                 body=target.name if target else None,
@@ -289,7 +293,7 @@ def resolve_executors(written_lists: list[str], resolver: BodyResolver, number: 
                 suggestion_score=resolution.score,
             ))
     if not result:
-        warnings.append(ParsedWarning(number, "executors", f"{ref}: no responsible executor given"))
+        warnings.append(ParsedWarning(number, "executors", msg("%(ref)s: no responsible executor given", ref=ref)))
     return result
 
 
@@ -347,14 +351,14 @@ def _period(title: str, preamble: list[str], activities: list[RawActivity],
         return Period.years(int(single[1]), int(single[1]))
     years = sorted({int(y) for a in activities for y in _YEAR.findall(a.cells.get("deadline", ""))})
     if years:
-        warnings.append(ParsedWarning(None, "period", (
-            f"the title names no years; the period {years[0]}–{years[-1]} is taken from the deadlines"
-        )))
+        warnings.append(ParsedWarning(None, "period", msg(
+            "the title names no years; the period %(start)s–%(end)s is taken from the deadlines",
+            start=years[0], end=years[-1])))
         return Period.years(years[0], years[-1])
     this_year = date.today().year
-    warnings.append(ParsedWarning(None, "period", (
-        f"neither the title nor the deadlines name a year; the period is set to {this_year} — please correct it"
-    )))
+    warnings.append(ParsedWarning(None, "period", msg(
+        "neither the title nor the deadlines name a year; the period is set to %(year)s — please correct it",
+        year=this_year)))
     return Period.years(this_year, this_year)
 
 

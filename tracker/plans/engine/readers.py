@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tracker.core.messages import msg
 from tracker.plans.engine.errors import PlanFormatError
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -44,7 +45,8 @@ def human_size(size: int) -> str:
 
 
 def size_error(name: str, size: int, limit: int) -> PlanFormatError:
-    return PlanFormatError(f"{name} is {human_size(size)}, over the {human_size(limit)} limit for a plan file")
+    return PlanFormatError(msg("%(name)s is %(size)s, over the %(limit)s limit for a plan file",
+                               name=name, size=human_size(size), limit=human_size(limit)))
 
 
 def read_document(data: bytes, filename: str, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
@@ -52,14 +54,16 @@ def read_document(data: bytes, filename: str, max_bytes: int = DEFAULT_MAX_BYTES
     if len(data) > max_bytes:
         raise size_error(name, len(data), max_bytes)
     if not data.strip():
-        raise PlanFormatError(f"{name} is empty")
+        raise PlanFormatError(msg("%(name)s is empty", name=name))
     suffix = Path(filename).suffix.lower()
     if suffix in (".doc", ".xls"):
-        raise PlanFormatError(f"{name}: the old binary {suffix} format is not read; save it as {suffix}x and upload again")
+        raise PlanFormatError(msg("%(name)s: the old binary %(suffix)s format is not read; save it as %(suffix)sx "
+                                   "and upload again", name=name, suffix=suffix))
     if data[:2] == b"PK" or suffix in (".docx", ".xlsx"):
         return _read_zip(data, name, suffix)
     if data[:5] == b"%PDF-":
-        raise PlanFormatError(f"{name} is a PDF; export its text (or save the plan as .docx/.xlsx) and upload that")
+        raise PlanFormatError(msg("%(name)s is a PDF; export its text (or save the plan as .docx/.xlsx) and upload that",
+                                   name=name))
     text = _decode(data, name)
     if suffix == ".csv":
         return read_csv_text(text)
@@ -68,13 +72,13 @@ def read_document(data: bytes, filename: str, max_bytes: int = DEFAULT_MAX_BYTES
 
 def _decode(data: bytes, name: str) -> str:
     if b"\x00" in data[:4096]:
-        raise PlanFormatError(f"{name} is not a text file, a Word (.docx) or an Excel (.xlsx) document")
+        raise PlanFormatError(msg("%(name)s is not a text file, a Word (.docx) or an Excel (.xlsx) document", name=name))
     for encoding in ("utf-8-sig", "cp1251"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise PlanFormatError(f"{name}: the text is neither UTF-8 nor Windows-1251")
+    raise PlanFormatError(msg("%(name)s: the text is neither UTF-8 nor Windows-1251", name=name))
 
 
 def _read_zip(data: bytes, name: str, suffix: str) -> RawDocument:
@@ -82,9 +86,11 @@ def _read_zip(data: bytes, name: str, suffix: str) -> RawDocument:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, ValueError) as exc:
-        raise PlanFormatError(f"{name} is damaged: it is not a readable Word or Excel file ({exc})") from None
+        raise PlanFormatError(msg("%(name)s is damaged: it is not a readable Word or Excel file (%(detail)s)",
+                                   name=name, detail=str(exc))) from None
     if sum(member.file_size for member in members) > MAX_UNPACKED_BYTES:
-        raise PlanFormatError(f"{name} unpacks to more than {MAX_UNPACKED_BYTES // 1024 // 1024} MB; refused")
+        raise PlanFormatError(msg("%(name)s unpacks to more than %(limit)s MB; refused",
+                                   name=name, limit=MAX_UNPACKED_BYTES // 1024 // 1024))
     names = {member.filename for member in members}
     try:
         if "word/document.xml" in names:
@@ -94,10 +100,13 @@ def _read_zip(data: bytes, name: str, suffix: str) -> RawDocument:
     except PlanFormatError:
         raise
     except Exception as exc:  # python-docx / openpyxl raise many kinds on broken XML
-        raise PlanFormatError(f"{name} is damaged and cannot be read ({type(exc).__name__}: {exc})") from None
+        raise PlanFormatError(msg("%(name)s is damaged and cannot be read (%(detail)s)",
+                                   name=name, detail=f"{type(exc).__name__}: {exc}")) from None
     if suffix in (".docx", ".xlsx"):
-        raise PlanFormatError(f"{name} is damaged: the {suffix} package has no document inside")
-    raise PlanFormatError(f"{name} is a zip archive but neither a Word (.docx) nor an Excel (.xlsx) document")
+        raise PlanFormatError(msg("%(name)s is damaged: the %(suffix)s package has no document inside",
+                                   name=name, suffix=suffix))
+    raise PlanFormatError(msg("%(name)s is a zip archive but neither a Word (.docx) nor an Excel (.xlsx) document",
+                               name=name))
 
 
 # --- text extracted from Word: a tab starts a cell, a blank line may end a row ---------
@@ -170,12 +179,12 @@ def _read_cell_per_line(lines: list[str]) -> RawDocument:
         if current and cell.after_blank and (
             (width and len(current) >= width) or (len(current) == 1 and _section_like(current[0].text)) or not width
         ):
-            rows.append(RawRow([c.text for c in current], f"line {current[0].line_no}"))
+            rows.append(RawRow([c.text for c in current], msg("line %(line)s", line=current[0].line_no)))
             width = width or len(current)
             current = []
         current.append(cell)
     if current:
-        rows.append(RawRow([c.text for c in current], f"line {current[0].line_no}"))
+        rows.append(RawRow([c.text for c in current], msg("line %(line)s", line=current[0].line_no)))
     return RawDocument("text", rows, preamble=preamble, trailing=trailing)
 
 
@@ -194,9 +203,9 @@ def _read_tab_separated(lines: list[str]) -> RawDocument:
     for i in range(start, end + 1):
         line = lines[i]
         if "\t" in line:
-            rows.append(RawRow(line.split("\t"), f"line {i + 1}"))
+            rows.append(RawRow(line.split("\t"), msg("line %(line)s", line=i + 1)))
         elif line.strip():
-            rows.append(RawRow([line.strip()], f"line {i + 1}", paragraph=True))
+            rows.append(RawRow([line.strip()], msg("line %(line)s", line=i + 1), paragraph=True))
     return RawDocument("text", rows, preamble=lines[:start], trailing=lines[end + 1:])
 
 
@@ -223,7 +232,7 @@ def read_docx(data: bytes) -> RawDocument:
         elif child.tag == qn("w:tbl"):
             tables += 1
             for text in filter(None, pending):
-                rows.append(RawRow([text], f"paragraph before table {tables}", paragraph=True))
+                rows.append(RawRow([text], msg("paragraph before table %(table)s", table=tables), paragraph=True))
             pending = []
             table = Table(child, document)
             for number, tr in enumerate(child.tr_lst, start=1):
@@ -233,7 +242,7 @@ def read_docx(data: bytes) -> RawDocument:
                     text = "" if tc.vMerge == "continue" else _Cell(tc, table).text
                     cells.append(text)
                     cells.extend([""] * (tc.grid_span - 1))
-                rows.append(RawRow(cells, f"table {tables}, row {number}"))
+                rows.append(RawRow(cells, msg("table %(table)s, row %(row)s", table=tables, row=number)))
     return RawDocument("docx", rows, preamble=preamble, trailing=pending)
 
 
@@ -252,7 +261,7 @@ def read_xlsx(data: bytes) -> RawDocument:
             chosen = sheet
             break
     rows = [
-        RawRow(_xlsx_cells(values), f"row {number}")
+        RawRow(_xlsx_cells(values), msg("row %(row)s", row=number))
         for number, values in enumerate(chosen.iter_rows(values_only=True), start=1)
         if any(v not in (None, "") for v in values)
     ]
@@ -294,5 +303,5 @@ def read_csv_text(text: str) -> RawDocument:
 
     scored = [header_score(d) for d in candidates]
     parsed = max(scored, key=lambda item: item[1])[0]  # the first best: ties keep the sniffer's choice
-    rows = [RawRow(cells, f"row {number}") for number, cells in parsed if any(cell.strip() for cell in cells)]
+    rows = [RawRow(cells, msg("row %(row)s", row=number)) for number, cells in parsed if any(cell.strip() for cell in cells)]
     return RawDocument("csv", rows)

@@ -12,6 +12,7 @@ across cells are sub-rows too (Kostanay 3.4).
 import re
 from dataclasses import dataclass, field
 
+from tracker.core.messages import msg
 from tracker.core.text import clean, clean_lines, fold
 from tracker.plans.engine.errors import PlanFormatError
 from tracker.plans.engine.readers import RawDocument, RawRow
@@ -112,14 +113,12 @@ def interpret(document: RawDocument) -> TableResult:
         partial = next((row for row in rows if len(header_columns(row.cells)) >= 2), None)
         if partial is not None:
             found = ", ".join(header_columns(partial.cells))
-            raise PlanFormatError(
-                f"{partial.ref}: the table has no activity column (Іс-шара / Атауы / Мероприятие); "
-                f"found only: {found}"
-            )
-        raise PlanFormatError(
+            raise PlanFormatError(msg(
+                "%(ref)s: the table has no activity column (Іс-шара / Атауы / Мероприятие); found only: %(found)s",
+                ref=partial.ref, found=found))
+        raise PlanFormatError(msg(
             "no plan table found: no header row naming the activities (Іс-шара / Атауы / Мероприятие) "
-            "and the executors, deadline or other columns"
-        )
+            "and the executors, deadline or other columns"))
     columns = header_columns(rows[header_at].cells)
     preamble = list(document.preamble)
     for row in rows[:header_at]:  # rows above the table: each its own paragraph
@@ -183,10 +182,12 @@ def interpret(document: RawDocument) -> TableResult:
                 if activities and not clean(cell(cells, "text")):
                     trailing.append(_row_lines(row))
                     continue
-                notes.append((None, "table", f"{row.ref}: «{number_text}» is not an activity number; row skipped"))
+                notes.append((None, "table", msg("%(ref)s: «%(text)s» is not an activity number; row skipped",
+                                                  ref=row.ref, text=number_text)))
                 continue
             if not activities:
-                notes.append((None, "table", f"{row.ref}: a row without a number before the first activity; skipped"))
+                notes.append((None, "table", msg("%(ref)s: a row without a number before the first activity; skipped",
+                                                  ref=row.ref)))
                 continue
             target = activities[-1]
             if page_break:
@@ -200,13 +201,14 @@ def interpret(document: RawDocument) -> TableResult:
         number = number_match.group(1) if number_match else str(len(activities) + 1)
         if number in seen_numbers:
             seen_numbers[number] += 1
-            notes.append((number, "number", f"{row.ref}: activity number {number} appears again; "
-                          f"kept as {number} ({seen_numbers[number]})"))
+            notes.append((number, "number", msg("%(ref)s: activity number %(number)s appears again; kept as %(number)s (%(n)s)",
+                                               ref=row.ref, number=number, n=seen_numbers[number])))
             number = f"{number} ({seen_numbers[number]})"
         else:
             seen_numbers[number] = 1
         if len(filled) > len(columns) + 1 and len(cells) > max(columns.values()) + 2:
-            notes.append((number, "table", f"{row.ref}: the row has more cells than the header; extra cells ignored"))
+            notes.append((number, "table", msg("%(ref)s: the row has more cells than the header; extra cells ignored",
+                                                ref=row.ref)))
         activity_section = section or (number.split(".")[0] if "." in number else None)
         activities.append(RawActivity(number, activity_section, row.ref, {c: cell(cells, c) for c in COLUMNS[1:]}))
         page_break = False
