@@ -2,8 +2,6 @@
 the template in step with the source — and the pages really shown in the chosen language."""
 
 import re
-import subprocess
-import sys
 
 import pytest
 from babel.messages.mofile import read_mo
@@ -11,9 +9,9 @@ from babel.messages.pofile import read_po
 from sqlalchemy import select
 
 from tests.conftest import KOSTANAY, ROOT
+from tracker.core.translate_cli import extract
 from tracker.extensions import db
 from tracker.plans.models import Plan
-from tracker.core.translate_cli import extract
 
 TRANSLATIONS = ROOT / "translations"
 POT = TRANSLATIONS / "messages.pot"
