@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test lint bench translations db clean
+.PHONY: run test lint bench fuzz audit translations db clean
 
 $(BIN)/.installed: requirements.txt
 	$(PY) -m venv $(VENV)
@@ -39,6 +39,9 @@ lint: $(BIN)/.installed
 bench: $(BIN)/.installed
 	$(BIN)/python -m pytest tests/test_bench_import.py --benchmark-enable --benchmark-columns=min,median,mean,max,rounds
 	$(BIN)/python tests/bench_export.py --copies 3
+
+audit: $(BIN)/.installed
+	$(BIN)/python tests/audit.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .benchmarks

@@ -13,7 +13,7 @@ from flask import g
 from sqlalchemy import text
 
 from tracker import create_app
-from tracker.extensions import db
+from tracker.extensions import db, limiter
 from tracker.plans.engine import parse_plan_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +43,8 @@ def app(tmp_path):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test",
                       "PLANS_DIR": str(ROOT / "plans"), "WTF_CSRF_ENABLED": False,
                       "EVIDENCE_DIR": str(tmp_path / "evidence"), "IMPORTS_DIR": str(tmp_path / "imports")})
+    limiter.reset()  # failed sign-ins of an earlier test (same e-mail addresses) must not lock this one out
+
     @app.teardown_request
     def forget_request_state(_exc):
         # The fixture keeps one app context open for the whole test, so every request of the test
@@ -100,3 +102,16 @@ def login(client, make_user):
         return user
 
     return sign_in
+
+
+def pytest_collection_modifyitems(config, items):
+    """The PostgreSQL pass of .ci/run runs what touches the database through the `app` fixture.
+    The engine's tests, the parse-only fuzzing and the browser journeys (their own server) would
+    only repeat the SQLite pass, and .ci/run must stay under 15 minutes. TEST_EVERYTHING=1 runs all."""
+    if not TEST_DATABASE_URL or os.environ.get("TEST_EVERYTHING"):
+        return
+    keep = [item for item in items if "app" in getattr(item, "fixturenames", ())]
+    dropped = [item for item in items if "app" not in getattr(item, "fixturenames", ())]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep

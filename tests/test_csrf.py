@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import KOSTANAY, PASSWORD
+from tests.evidence_files import PDF
 from tracker.extensions import db
 from tracker.plans.models import Activity, PlanWarning
 from tracker.reports.models import CompletionReport
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 CSRF_MESSAGE = "The form expired or was not sent from this portal"
 
 

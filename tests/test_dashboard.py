@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from tests.conftest import KARAGANDA, KOSTANAY
+from tests.evidence_files import PDF
 from tracker.dashboard import queries
 from tracker.executors.models import Body
 from tracker.extensions import db
@@ -24,7 +25,6 @@ from tracker.reports import operations
 from tracker.reports.status import STATUSES
 
 AS_OF = date(2026, 11, 23)
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 UNNAMED = "(келісім бойынша)"  # Karaganda 50: the lead is missing before "(by agreement)"
 
 

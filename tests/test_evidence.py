@@ -341,3 +341,20 @@ def test_files_are_removed_when_the_report_cannot_be_stored(app, client, lead, m
 
 def test_evidence_module_lists_the_seven_kinds():
     assert set(evidence.ALLOWED) == {"pdf", "doc", "docx", "xls", "xlsx", "jpg", "png"}
+
+
+@pytest.mark.parametrize(("given", "kept"), [
+    ("..\\..\\Windows\\акт.pdf", "акт.pdf"),
+    ("../../etc/passwd.pdf", "passwd.pdf"),
+    ("акт\x00\r\n.pdf", "акт.pdf"),
+    (".hidden.pdf", "hidden.pdf"),
+    ("report\u202egpj.exe", "reportgpj.exe"),  # the right-to-left override that disguises a name
+    ("Хаттама № 5 (қол қойылған).pdf", "Хаттама № 5 (қол қойылған).pdf"),
+    ("", ""),
+])
+def test_file_names_are_cleaned_but_keep_their_letters(given, kept):
+    from tracker.reports.evidence import clean_file_name
+
+    assert clean_file_name(given) == kept
+    long = clean_file_name("ж" * 400 + ".xlsx")
+    assert len(long) == 255 and long.endswith(".xlsx")

@@ -13,6 +13,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from tests.conftest import KARAGANDA, KOSTANAY, PASSWORD
+from tests.evidence_files import PDF
 from tracker.auth.models import User
 from tracker.core import formatting
 from tracker.core.messages import Message, from_data, msg, translated
@@ -173,13 +174,15 @@ def portal_with_everything(app, runner, make_user, tmp_path):
     unnamed = db.session.scalar(select(ActivityExecutor).join(Activity).where(
         Activity.plan_id == karaganda.id, ActivityExecutor.body_id.is_(None)))
     operations.resolve_warning(db.session.scalar(select(PlanWarning).where(PlanWarning.plan_id == karaganda.id)))
-    obligation = db.session.scalar(select(Obligation).join(Activity).where(Activity.plan_id == karaganda.id)
-                                   .order_by(Obligation.due_date))
-    lead = obligation.activity.executors[0].body
+    obligation = db.session.scalar(
+        select(Obligation).join(Activity).join(ActivityExecutor, ActivityExecutor.activity_id == Activity.id)
+        .where(Activity.plan_id == karaganda.id, ActivityExecutor.role == "lead", ActivityExecutor.body_id.is_not(None))
+        .order_by(Obligation.due_date, Obligation.id))
+    lead = next(e.body for e in obligation.activity.executors if e.role == "lead")
     executor = make_user("executor", body=lead)
     coordinator = make_user("coordinator")
     report = submit_report(obligation, executor, "Атқарылды", ["https://example.kz/report"],
-                           [("акт.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")], True)
+                           [("акт.pdf", PDF)], True)
     review_report(report, coordinator, accept=False, comment="Қосымша дерек керек")
     return {"plan": karaganda, "activity": unnamed.activity, "obligation": obligation, "body": lead,
             "coordinator": coordinator}
@@ -251,3 +254,36 @@ def test_a_refused_upload_is_explained_in_the_page_language(app, client, login):
                                    data={"document": (io.BytesIO(b"%PDF-1.4 not a plan"), "plan.pdf")})
         assert response.status_code == 422
         assert expected in response.get_data(as_text=True)
+
+
+def test_an_htmx_filter_sends_the_language_switch_again_with_the_new_filters(app, client, login):
+    login("auditor")
+    with app.app_context():
+        fragment = client.get("/dashboard?status=overdue&as_of=2024-01-10",
+                              headers={"HX-Request": "true", "HX-Target": "dashboard-results"}).get_data(as_text=True)
+    assert "<html" not in fragment and 'id="langs"' in fragment and 'hx-swap-oob="true"' in fragment
+    ru = unescape(re.search(r'<a href="([^"]+)" hreflang="ru"', fragment).group(1))
+    assert ru.startswith("/dashboard?") and "status=overdue" in ru and "as_of=2024-01-10" in ru
+
+
+@pytest.mark.parametrize("query", ["endpoint=x", "_anchor=x", "_method=POST", "_external=1&_scheme=javascript",
+                                   "lang=xx&lang=ru&q=a&q=b"])
+def test_odd_query_strings_do_not_break_the_switch(app, client, query):
+    with app.app_context():
+        response = client.get(f"/login?{query}")
+    assert response.status_code == 200
+    links = re.findall(r'<a href="([^"]+)" hreflang="(\w+)"', response.get_data(as_text=True))
+    assert all(unescape(href).startswith("/login?") for href, _code in links)
+
+
+def test_a_remembered_sign_in_on_a_new_session_keeps_the_accounts_language(app, make_user):
+    user = make_user("auditor")
+    user.language = "ru"
+    db.session.commit()
+    client = app.test_client()
+    with app.app_context():
+        client.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"})
+    client.delete_cookie("session")  # the browser was closed: only the remember-me cookie is left
+    with app.app_context():
+        page = client.get("/").get_data(as_text=True)
+    assert '<html lang="ru">' in page

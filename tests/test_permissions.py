@@ -17,6 +17,7 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from tests.conftest import KOSTANAY, PASSWORD
+from tests.evidence_files import PDF
 from tracker.auth.models import User
 from tracker.executors.models import Body
 from tracker.extensions import db
@@ -27,8 +28,6 @@ from tracker.reports import operations as report_operations
 
 ROLES = ("anonymous", "admin", "coordinator", "auditor", "executor_lead", "executor_other")
 
-#: the smallest file the evidence checks take for a PDF
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 #  (endpoint, method): answers of (anonymous, admin, coordinator, auditor, executor_lead, executor_other)
 #  302 for anonymous is the redirect to /login; 302 for a signed-in role is the success redirect.

@@ -13,6 +13,7 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from tests.conftest import KARAGANDA, KOSTANAY
+from tests.evidence_files import PDF
 from tracker.executors.models import Body, BodyAlias
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry
@@ -21,7 +22,6 @@ from tracker.plans.models import Activity, ActivityExecutor, Obligation, Plan, P
 from tracker.plans.operations import UNNAMED
 from tracker.reports import operations as report_operations
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 KOSTANAY_REGION, KARAGANDA_REGION = "Қостанай облысы", "Қарағанды облысы"
 
 

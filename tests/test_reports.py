@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import KARAGANDA, KOSTANAY, ROOT
+from tests.evidence_files import PDF, tiny_pdf
 from tracker.executors.models import Body
 from tracker.extensions import db
 from tracker.plans.models import Activity, Obligation, Plan
@@ -21,30 +22,6 @@ from tracker.reports.models import CompletionReport, Evidence
 TODAY = date(2026, 11, 23)
 
 
-def tiny_pdf(words: str = "Report") -> bytes:
-    """A small PDF with a correct cross-reference table: one page, one line of text."""
-    stream = f"BT /F1 12 Tf 20 100 Td ({words}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = b"%PDF-1.4\n"
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return out
-
-
-PDF = tiny_pdf("Seminar protocol")
 
 
 @dataclass
@@ -342,8 +319,8 @@ def test_a_report_cannot_be_reviewed_twice(client, case, make_user, login):
     report_id = lead_reports(obligation)[0].id
     assert review(client, report_id, accept=True).status_code == 302
     response = review(client, report_id, accept=False, comment="Changed my mind.")
-    assert response.status_code == 422
-    assert "already reviewed" in error_message(response.get_data(as_text=True))
+    assert response.status_code == 409
+    assert "was accepted by" in error_message(response.get_data(as_text=True))
     assert lead_reports(obligation)[0].state == "accepted"
 
 

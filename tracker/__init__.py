@@ -1,12 +1,13 @@
 """The tracker: interagency action plans, their executors, due dates and completion reports."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, has_request_context, render_template, request, session
 from flask_login import current_user
 
 from tracker.config import ROOT, Config
-from tracker.extensions import babel, csrf, db, htmx, login_manager, migrate
+from tracker.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
 #: pages a visitor who is not signed in may open
 PUBLIC_ENDPOINTS = {"auth.login", "static"}
@@ -22,11 +23,22 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_object(Config)
     if config:
         app.config.update(config)
+    if app.config["ENVIRONMENT"] == "production":
+        app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
+    if app.config["PROXY_COUNT"]:
+        # Behind nginx the client's address is in X-Forwarded-For: without this every sign-in
+        # would come "from the proxy" and one person's lockout would lock everybody out.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     Path(app.instance_path).mkdir(exist_ok=True)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
+    if app.config["ENVIRONMENT"] == "production" and app.config["SECRET_KEY"] in (Config.DEVELOPMENT_SECRET_KEY, ""):
+        raise RuntimeError("TRACKER_ENV=production needs a SECRET_KEY of its own (see README, Running in production)")
     return app
 
 
@@ -35,17 +47,28 @@ def select_locale() -> str:
 
     if not has_request_context():  # the command line: messages in the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    return session.get("lang") or current_app.config["BABEL_DEFAULT_LOCALE"]
+    if session.get("lang"):
+        return session["lang"]
+    if current_user and current_user.is_authenticated and current_user.language:
+        return current_user.language  # signed back in by the remember-me cookie, on a new session
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def url_with_language(code: str) -> str:
     """This page again in another language, its filters kept (the header's language switch)."""
-    from flask import url_for
+    from urllib.parse import urlencode
 
-    args = {key: values for key, values in request.args.lists() if key != "lang"}
-    if request.endpoint and request.method == "GET":
-        return url_for(request.endpoint, **(request.view_args or {}), **args, lang=code)
-    return f"?lang={code}"
+    from tracker.auth.routes import is_local_path
+
+    path = request.path
+    if request.method != "GET":
+        # The answer to a POST (a form sent back with an error): switch on the page the form came
+        # from, since the POST address itself cannot be opened.
+        referrer = urlsplit(request.referrer or "")
+        same_host = referrer.netloc in ("", request.host)
+        return f"{referrer.path}?lang={code}" if same_host and is_local_path(referrer.path) else f"/?lang={code}"
+    query = [(key, value) for key, values in request.args.lists() if key != "lang" for value in values]
+    return f"{path}?{urlencode([*query, ('lang', code)])}"
 
 
 def register_extensions(app: Flask) -> None:
@@ -61,6 +84,11 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
+    from tracker.core.security import database_unavailable, security_headers
+
+    security_headers(app)
+    database_unavailable(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
 
@@ -144,12 +172,22 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(413, lambda e: page(413, _(
         "The upload is too large (the limit for a whole request is %(size)s).",
         size=formatting.size(app.config["MAX_CONTENT_LENGTH"]))))
+    def too_many_attempts(error):
+        seconds = error.limit.limit.get_expiry()
+        minutes = max(1, -(-seconds // 60))
+        message = _("Too many failed sign-ins from here or for this account. Sign-in is locked for "
+                    "%(minutes)s minutes; wait and try again, or ask an administrator to check the account.",
+                    minutes=minutes)
+        return render_template("error.html", code=429, message=message), 429, {"Retry-After": str(seconds)}
+
+    app.register_error_handler(429, too_many_attempts)
     app.register_error_handler(CSRFError, lambda e: page(400, _(
         "The form expired or was not sent from this portal; open the page again and resend it.")))
 
 
 def register_commands(app: Flask) -> None:
     from tracker.auth.cli import users_cli
+    from tracker.backup.cli import backup_command, restore_command
     from tracker.core.translate_cli import translate_cli
     from tracker.dashboard.cli import status_command
     from tracker.export.cli import export_cli
@@ -160,3 +198,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(status_command)
     app.cli.add_command(export_cli)
     app.cli.add_command(translate_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -8,7 +8,8 @@ INSTANCE = Path(os.environ.get("INSTANCE_DIR", ROOT / "instance"))
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'tracker.sqlite'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     #: the largest plan file the importer reads (bytes)
@@ -35,6 +36,16 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
     LANGUAGES = ("kk", "ru", "en")
     WTF_CSRF_TIME_LIMIT = None  # a form left open during a long meeting still submits
+    #: "production" switches on Secure cookies and HSTS and refuses the development SECRET_KEY
+    ENVIRONMENT = os.environ.get("TRACKER_ENV", "development")
+    #: Secure cookies: set by create_app when ENVIRONMENT is "production" (sent over HTTPS only)
+    SESSION_COOKIE_SECURE = REMEMBER_COOKIE_SECURE = False
+    #: failed sign-ins allowed per address and per account before a lockout (Flask-Limiter syntax)
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per 5 minutes")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    #: how many reverse proxies stand in front of the portal (their X-Forwarded-For/-Proto are trusted)
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"

@@ -2,6 +2,8 @@
 
 from flask_babel import Babel
 from flask_htmx import HTMX
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -29,3 +31,6 @@ babel = Babel()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
+#: sign-in attempts are limited (tracker.auth.routes); memory storage unless RATELIMIT_STORAGE_URI
+#: points at Redis, as it must in production with more than one worker process
+limiter = Limiter(key_func=get_remote_address)

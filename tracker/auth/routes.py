@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
@@ -12,7 +12,7 @@ from tracker.auth.forms import BodyForm, LoginForm, PasswordForm, UserForm
 from tracker.auth.models import User
 from tracker.auth.permissions import can_manage_accounts, require
 from tracker.executors.models import Body, BodyAlias
-from tracker.extensions import db
+from tracker.extensions import db, limiter
 from tracker.history import entries_for
 from tracker.plans.models import ActivityExecutor
 
@@ -23,6 +23,8 @@ def is_local_path(target: str | None) -> bool:
     """A path inside the portal. Checked as the URL parser reads it, because the parser (and the
     browser) drop tabs and line breaks: "/<tab>/evil.example" arrives as "//evil.example"."""
     if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if "\\" in target or any(ord(c) < 32 for c in target):  # browsers read "/\\evil" as "//evil"
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and parts.path.startswith("/") and not parts.path.startswith("//")
@@ -35,7 +37,24 @@ def _safe_next(target: str | None) -> str:
     return url_for("plans.index")
 
 
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _failed(response) -> bool:
+    # Only a refused password counts towards a lockout (the form comes back with 200), not a
+    # successful sign-in (302) nor an outage (503).
+    return response.status_code == 200
+
+
+def _account_key() -> str:
+    return "login-account:" + (request.form.get("email") or "").strip().lower()
+
+
 @bp.route("/login", methods=["GET", "POST"])
+# Password guessing is slowed twice over: per address, and per account from any address.
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed, key_func=_account_key)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("plans.index"))

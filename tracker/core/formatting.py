@@ -34,7 +34,7 @@ def tenge(amount: int | None) -> str:
 
 
 def size(value: int | None) -> str:
-    return human_size(value) if value is not None else "—"
+    return translated_message(human_size(value)) if value is not None else "—"
 
 
 def translated_message(text: str | None, data: dict | None = None) -> str:

@@ -18,7 +18,7 @@ class Message(str):
     params: dict[str, Any]
 
     def __new__(cls, template: str, **params: Any) -> "Message":
-        self = super().__new__(cls, template % params)
+        self = super().__new__(cls, template % params if params else template)
         self.template = template
         self.params = params
         return self
@@ -64,9 +64,9 @@ def translated(message: str | dict | None, gettext: Callable[[str], str], data: 
     source = data["t"]
     template = gettext(source)
     try:
-        return template % params
+        return template % params if params else template
     except (KeyError, ValueError, TypeError):  # a catalog entry that lost a placeholder: never break a page
-        return data["t"] % params
+        return data["t"] % params if params else data["t"]
 
 
 def data_of(text: str | None) -> dict | None:

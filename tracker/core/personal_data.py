@@ -58,9 +58,40 @@ def masked(iin: str) -> str:
     return f"{iin[:2]}••••••••{iin[-2:]}"
 
 
+#: a Word or Excel file that unpacks to more than this is refused before it is opened (a zip
+#: bomb: a few kilobytes that inflate to gigabytes would otherwise exhaust the server's memory)
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+#: the pages of a PDF whose text layer is read (a report's evidence is rarely longer)
+MAX_PDF_PAGES = 500
+
+
+class UnpacksTooLarge(ValueError):
+    """The zip container declares more unpacked bytes than MAX_UNPACKED_BYTES."""
+
+
+def unpacked_size(data: bytes) -> int | None:
+    """What a .docx/.xlsx would unpack to, from its directory alone (None if it is no zip).
+    Python's zipfile never inflates a member beyond the size its directory declares, so this
+    sum bounds what opening the file can cost."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return None
+
+
 def document_text(data: bytes, kind: str) -> str | None:
-    """The words of a Word or Excel file, to be checked for IINs ("" for kinds whose words we
-    cannot read: PDF, images, old .doc/.xls); None when the file is damaged."""
+    """The words of a Word, Excel or PDF file, to be checked for IINs ("" for kinds whose words
+    we cannot read: images, old .doc/.xls, a PDF without a text layer); None when the file is
+    damaged. Raises UnpacksTooLarge for a zip bomb, before anything is unpacked."""
+    if kind in ("docx", "xlsx"):
+        size = unpacked_size(data)
+        if size is None:
+            return None
+        if size > MAX_UNPACKED_BYTES:
+            raise UnpacksTooLarge(size)
     try:
         if kind == "docx":
             import docx
@@ -74,6 +105,29 @@ def document_text(data: bytes, kind: str) -> str | None:
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             return "\n".join(str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
                              for v in row if v is not None)
+        if kind == "pdf":
+            return _pdf_text(data)
     except Exception:  # noqa: BLE001 — any failure to open means a damaged file, reported as such
         return None
     return ""
+
+
+def _pdf_text(data: bytes) -> str:
+    """The PDF's text layer (a scan has none). pypdf bounds what a compressed stream may inflate
+    to; a page whose text cannot be extracted is skipped rather than failing the whole file."""
+    import warnings
+
+    from pypdf import PdfReader
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pypdf warns about every small irregularity of real PDFs
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            return ""  # protected by a password: its words cannot be read, like a scan
+        pages = []
+        for page in reader.pages[:MAX_PDF_PAGES]:
+            try:
+                pages.append(page.extract_text() or "")
+            except Exception:  # noqa: BLE001,S112 — one unreadable page does not make the file damaged
+                continue
+        return "\n".join(pages)

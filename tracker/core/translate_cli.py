@@ -20,7 +20,9 @@ translate_cli = AppGroup("translate", help="Extract, update and compile the kk/r
 
 def _pybabel(*args: str) -> None:
     with contextlib.chdir(ROOT):  # paths in the catalogs stay relative to the repository
-        CommandLineInterface().run(["pybabel", "-q", *args])
+        status = CommandLineInterface().run(["pybabel", "-q", *args])
+    if status:  # a broken catalog must stop `make run` / `make test`, not pass unnoticed
+        raise SystemExit(status)
 
 
 def extract(output: Path = TEMPLATE) -> None:

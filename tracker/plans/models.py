@@ -78,7 +78,7 @@ class Activity(db.Model):
     #: where it was read from: "line 83", "table 1, row 7"
     source_ref: Mapped[str | None] = mapped_column(String(60))
     #: source_ref as message data (tracker.core.messages), so "line 83" reads as "83-жол" in Kazakh
-    source_ref_data: Mapped[dict | None] = mapped_column(JSON)
+    source_ref_data: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
 
     plan: Mapped[Plan] = relationship(back_populates="activities")
     section: Mapped["Section | None"] = relationship()
@@ -146,7 +146,7 @@ class PlanWarning(db.Model):
     #: the finding in English, as the engine wrote it (the command line shows it so)
     message: Mapped[str] = mapped_column(Text)
     #: the same as message data (tracker.core.messages): the page shows it in the reader's language
-    message_data: Mapped[dict | None] = mapped_column(JSON)
+    message_data: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -7,6 +7,7 @@ whether the file opens, and whether a Word or Excel file carries an IIN.
 
 import hashlib
 import os
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -14,7 +15,8 @@ from pathlib import Path, PurePath
 import filetype
 from flask_babel import gettext as _
 
-from tracker.core.personal_data import document_text, find_iins, masked
+from tracker.core.formatting import translated_message
+from tracker.core.personal_data import MAX_UNPACKED_BYTES, UnpacksTooLarge, document_text, find_iins, masked
 from tracker.plans.engine.readers import human_size
 
 #: the evidence kinds a report may carry: kind → (MIME type, extensions its name may have)
@@ -45,6 +47,22 @@ class StoredFile:
     path: Path
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+
+
+def clean_file_name(name: str | None) -> str:
+    """The name a person gave the file, safe to store, show and send back: no folders (a
+    Windows path's backslashes too), no control or bidirectional-override characters (which can
+    disguise "gpj.exe" as "exe.jpg"), no leading dots, at most 255 characters. Kazakh and
+    Russian letters stay: the file keeps the name its sender recognises."""
+    name = _CONTROL.sub("", name or "")
+    name = re.split(r"[\\/]", name)[-1].strip().lstrip(".").strip()
+    if len(name) > 255:
+        stem, dot, extension = name.rpartition(".")
+        name = (stem[: 254 - len(extension)] + dot + extension) if dot and len(extension) <= 10 else name[:255]
+    return name
+
+
 def sniff(data: bytes) -> str | None:
     """The evidence kind the bytes are, or None."""
     guess = filetype.guess(data)
@@ -63,12 +81,13 @@ def sniff(data: bytes) -> str | None:
 
 def check(name: str, data: bytes, max_bytes: int) -> str:
     """Return the file's kind, or raise EvidenceError saying what is wrong with it."""
-    shown = PurePath(name).name or _("(no name)")
+    shown = clean_file_name(name) or _("(no name)")
     if not data:
         raise EvidenceError(_("«%(name)s» is empty.", name=shown))
     if len(data) > max_bytes:
         raise EvidenceError(_("«%(name)s» is %(size)s; the limit is %(limit)s.",
-                              name=shown, size=human_size(len(data)), limit=human_size(max_bytes)))
+                              name=shown, size=translated_message(human_size(len(data))),
+                              limit=translated_message(human_size(max_bytes))))
     kind = sniff(data)
     if kind is None:
         raise EvidenceError(_("«%(name)s» is not a PDF, Word, Excel, JPEG or PNG file (judged by its content, "
@@ -77,7 +96,11 @@ def check(name: str, data: bytes, max_bytes: int) -> str:
     if extension not in ALLOWED[kind][1]:
         raise EvidenceError(_("«%(name)s» is named .%(ext)s but its content is %(kind)s; rename it or attach "
                               "the right file.", name=shown, ext=extension or "—", kind=kind.upper()))
-    text = document_text(data, kind)
+    try:
+        text = document_text(data, kind)
+    except UnpacksTooLarge:
+        raise EvidenceError(_("«%(name)s» would unpack to more than %(limit)s; it is refused without being opened.",
+                              name=shown, limit=translated_message(human_size(MAX_UNPACKED_BYTES)))) from None
     if text is None:
         raise EvidenceError(_("«%(name)s» looks like %(kind)s but cannot be opened; it may be damaged.",
                               name=shown, kind=kind.upper()))
@@ -104,7 +127,7 @@ def store(name: str, data: bytes, kind: str, folder: Path) -> StoredFile:
         os.fsync(handle.fileno())
     os.replace(partial, path)
     return StoredFile(
-        original_name=PurePath(name).name[:255],
+        original_name=clean_file_name(name) or f"file.{kind}",
         stored_name=relative,
         kind=kind,
         content_type=ALLOWED[kind][0],

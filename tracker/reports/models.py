@@ -48,6 +48,11 @@ class CompletionReport(db.Model):
     review_comment: Mapped[str | None] = mapped_column(Text)
     #: the person posting confirmed the report names no minor and carries no IIN
     no_personal_data: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: bumped by every UPDATE (optimistic locking): two coordinators reviewing at once cannot both
+    #: win — the second UPDATE finds another row_version and is refused as "changed meanwhile"
+    row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": row_version}
 
     obligation: Mapped[Obligation] = relationship()
     body: Mapped[Body] = relationship()

@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import history
 from tracker.auth.models import User
@@ -174,12 +175,32 @@ def submit_report(obligation: Obligation, user: User, text: str, links: list[str
     return report
 
 
-def review_report(report: CompletionReport, reviewer: User, accept: bool, comment: str) -> CompletionReport:
+class ChangedMeanwhile(ReportError):
+    """Someone else reviewed the report after this person opened the page."""
+
+
+def _changed_meanwhile(report: CompletionReport) -> ChangedMeanwhile:
+    db.session.refresh(report)
+    if report.state == "submitted":
+        return ChangedMeanwhile(_("This report changed while you were reading it. The page now shows it as it is; "
+                                  "nothing you sent was saved."))
+    who = report.reviewed_by.email if report.reviewed_by else "—"
+    if report.state == "accepted":
+        return ChangedMeanwhile(_("This report was accepted by %(who)s while you were reading it. The page now "
+                                  "shows it as it is; nothing you sent was saved.", who=who))
+    return ChangedMeanwhile(_("This report was returned by %(who)s while you were reading it. The page now "
+                              "shows it as it is; nothing you sent was saved.", who=who))
+
+
+def review_report(report: CompletionReport, reviewer: User, accept: bool, comment: str,
+                  seen_version: int | None = None) -> CompletionReport:
+    """Accept or return a lead report, in one transaction. `seen_version` is the row_version the
+    reviewer's page showed; a report reviewed by someone else since then is not touched."""
     comment = (comment or "").strip()
     if report.kind != "lead":
         raise ReportError(_("Co-executors' contributions are not reviewed; the lead's report is."))
-    if report.state != "submitted":
-        raise ReportError(_("This report was already reviewed."))
+    if (seen_version is not None and seen_version != report.row_version) or report.state != "submitted":
+        raise _changed_meanwhile(report)
     if not accept and not comment:
         raise ReportError(_("Say why the report is returned: the comment is empty."))
     if find_iins(comment):
@@ -190,10 +211,14 @@ def review_report(report: CompletionReport, reviewer: User, accept: bool, commen
     report.reviewed_on = local_date(moment)
     report.reviewed_by_id = reviewer.id
     report.review_comment = comment or None
-    obligation = report.obligation
-    history.record("report.accepted" if accept else "report.returned", obligation=obligation, report=report,
-                   body=report.body, actor=reviewer, details={
-                       "version": report.version, "comment": comment,
-                       "due_date": obligation.due_date.isoformat(), "number": obligation.activity.number})
-    db.session.commit()
+    try:  # the UPDATE may already run at an autoflush (loading the obligation, recording the history)
+        obligation = report.obligation
+        history.record("report.accepted" if accept else "report.returned", obligation=obligation, report=report,
+                       body=report.body, actor=reviewer, details={
+                           "version": report.version, "comment": comment,
+                           "due_date": obligation.due_date.isoformat(), "number": obligation.activity.number})
+        db.session.commit()
+    except StaleDataError:  # another reviewer's UPDATE landed between our read and our write
+        db.session.rollback()
+        raise _changed_meanwhile(report) from None
     return report

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -61,11 +61,16 @@ def obligation(obligation_id: int):
 @bp.post("/obligations/<int:obligation_id>/reports")
 def post_report(obligation_id: int):
     obligation = _obligation(obligation_id)
-    if reporting_role(current_user, obligation.activity) is None:
+    role = reporting_role(current_user, obligation.activity)
+    if role is None:
         abort(403)
     form = ReportForm()
     previous = operations.latest_lead_report(obligation)
-    form.keep_evidence.choices = [(e.id, e.original_name) for e in previous.evidence] if previous else []
+    # Only the lead corrects its own returned report and may carry that report's files over.
+    if role == "lead" and previous is not None and previous.body_id == current_user.body_id:
+        form.keep_evidence.choices = [(e.id, e.original_name) for e in previous.evidence]
+    else:
+        form.keep_evidence.choices = []
     files = [(f.filename, f.read()) for f in form.files.data or [] if f and f.filename]
     # A browser never refills a file field, so say so whenever the form comes back.
     again = " " + _("Attached files are not kept when the form comes back: attach them again.") if files else ""
@@ -83,6 +88,10 @@ def post_report(obligation_id: int):
     return redirect(url_for("reports.obligation", obligation_id=obligation.id))
 
 
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
 @bp.post("/reports/<int:report_id>/review")
 @require(can_review)
 def review(report_id: int):
@@ -92,7 +101,10 @@ def review(report_id: int):
     if not form.validate_on_submit():
         return _page(obligation, review_form=form, error=_("The form is incomplete."), status_code=422)
     try:
-        operations.review_report(report, current_user, accept=bool(form.accept.data), comment=form.comment.data)
+        operations.review_report(report, current_user, accept=bool(form.accept.data), comment=form.comment.data,
+                                 seen_version=_int_or_none(request.form.get("seen_version")))
+    except operations.ChangedMeanwhile as exc:
+        return _page(obligation, review_form=ReviewForm(formdata=None), error=str(exc), status_code=409)
     except operations.ReportError as exc:
         return _page(obligation, review_form=form, error=str(exc), status_code=422)
     flash(_("Report accepted.") if report.state == "accepted" else _("Report returned for correction."))
