@@ -40,6 +40,9 @@ bench: $(BIN)/.installed
 	$(BIN)/python -m pytest tests/test_bench_import.py --benchmark-enable --benchmark-columns=min,median,mean,max,rounds
 	$(BIN)/python tests/bench_export.py --copies 3
 
+fuzz: $(BIN)/.installed translations
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz_import.py --hypothesis-show-statistics -q
+
 audit: $(BIN)/.installed
 	$(BIN)/python tests/audit.py
 

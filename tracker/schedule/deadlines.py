@@ -6,6 +6,7 @@ in scope: the years the text names, or every year of the plan.
 Pure Python: no Flask, no database.
 """
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -109,13 +110,19 @@ class _Token:
 
 def _tokens(line: str) -> list[_Token]:
     found: list[_Token] = []
-    taken: list[tuple[int, int]] = []
+    # The spans taken so far, disjoint and sorted: a bisection finds an overlap (a scan of every
+    # span was quadratic; a 100,000-character deadline cell of years took a minute).
+    starts: list[int] = []
+    ends: list[int] = []
 
     def add(match: re.Match, kind: str, value: tuple) -> None:
-        if any(a < match.end() and match.start() < b for a, b in taken):
+        start, end = match.span()
+        at = bisect.bisect_left(starts, end)  # spans before `at` start before this one ends
+        if at and ends[at - 1] > start:
             return
-        taken.append((match.start(), match.end()))
-        found.append(_Token(kind, match.start(), value))
+        starts.insert(at, start)
+        ends.insert(at, end)
+        found.append(_Token(kind, start, value))
 
     for m in re.finditer(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.((?:19|20)\d{2})(?!\d)", line):
         add(m, "date", (int(m[3]), int(m[2]), int(m[1])))
@@ -164,12 +171,15 @@ def due_dates_for(text: str | None, period: Period, default_frequency: str = DEF
 
     if dated:
         deadline.rule = "dates"
+        done: set[tuple] = set()  # a word repeated with the same years gives the same dates
         for line in lines:
-            for index, token in enumerate(line):
+            for token, near in zip(line, _years_near(line), strict=True):
                 if token.kind == "years":
                     continue
-                years = _years_near(line, index) or scope
-                dates.extend(_dates_for(token, years))
+                years = near or scope
+                if (token.kind, token.value, tuple(years)) not in done:
+                    done.add((token.kind, token.value, tuple(years)))
+                    dates.extend(_dates_for(token, years))
     elif rule:
         deadline.rule = rule
         if rule == "ongoing":
@@ -197,17 +207,25 @@ def due_dates_for(text: str | None, period: Period, default_frequency: str = DEF
     return deadline
 
 
-def _years_near(line: list[_Token], index: int) -> list[int]:
-    """The year a date word belongs to: the nearest year before it on its line, else after it."""
-    for token in reversed(line[:index]):
+def _years_near(line: list[_Token]) -> list[list[int]]:
+    """For each token of a line, the years a date word belongs to: the nearest year before it on
+    its line, else after it. Two passes over the line (looking around every token was quadratic)."""
+    before: list[list[int] | None] = []
+    last: list[int] | None = None
+    for token in line:
+        before.append(last)
         if token.kind == "years":
-            return list(token.value)
-        if token.kind == "date":  # a full date carries its own year: look no further back
-            break
-    for token in line[index + 1:]:
+            last = list(token.value)
+        elif token.kind == "date":  # a full date carries its own year: look no further back
+            last = None
+    after: list[list[int] | None] = []
+    following: list[int] | None = None
+    for token in reversed(line):
+        after.append(following)
         if token.kind == "years":
-            return list(token.value)
-    return []
+            following = list(token.value)
+    after.reverse()
+    return [b if b is not None else (a or []) for b, a in zip(before, after, strict=True)]
 
 
 def _dates_for(token: _Token, years: list[int]) -> list[date]:

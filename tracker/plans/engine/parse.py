@@ -254,8 +254,12 @@ def resolve_executors(written_lists: list[str], resolver: BodyResolver, number: 
     """The executors of one activity, the first the lead; problems become warnings."""
     result: list[ParsedExecutor] = []
     seen: set[str] = set()
+    seen_written: set[str] = set()
     for text in written_lists:
         for written, by_agreement in split_executors(text):
+            if written in seen_written:
+                continue  # the same words again resolve the same way (one name 20,000 times took seconds)
+            seen_written.add(written)
             if not written:
                 # Karaganda 50: "(келісім бойынша), ББ" — the body's name was lost.
                 warnings.append(ParsedWarning(number, "executors", msg(
@@ -345,7 +349,13 @@ def _period(title: str, preamble: list[str], activities: list[RawActivity],
     for text in [title, *preamble]:
         match = _YEAR_RANGE.search(text)
         if match:
-            return Period.years(int(match[1]), int(match[2]))
+            first, last = int(match[1]), int(match[2])
+            if first > last:  # "2025-2023": a slip of the pen, not a period that ends before it starts
+                warnings.append(ParsedWarning(None, "period", msg(
+                    "the years %(first)s–%(last)s are written backwards; the period is read as %(last)s–%(first)s",
+                    first=first, last=last)))
+                first, last = last, first
+            return Period.years(first, last)
     single = _YEAR.search(title)
     if single:
         return Period.years(int(single[1]), int(single[1]))

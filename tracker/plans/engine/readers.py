@@ -38,10 +38,10 @@ class RawDocument:
 def human_size(size: int) -> str:
     """20 MB, 512 KB, 37 bytes: as a person reads a size limit."""
     if size >= 1024 * 1024:
-        return f"{size / 1024 / 1024:.1f}".removesuffix(".0") + " MB"
+        return msg("%(n)s MB", n=f"{size / 1024 / 1024:.1f}".removesuffix(".0"))
     if size >= 1024:
-        return f"{size / 1024:.1f}".removesuffix(".0") + " KB"
-    return f"{size} bytes"
+        return msg("%(n)s KB", n=f"{size / 1024:.1f}".removesuffix(".0"))
+    return msg("%(n)s bytes", n=size)
 
 
 def size_error(name: str, size: int, limit: int) -> PlanFormatError:
@@ -87,7 +87,7 @@ def _read_zip(data: bytes, name: str, suffix: str) -> RawDocument:
         members = archive.infolist()
     except (zipfile.BadZipFile, ValueError) as exc:
         raise PlanFormatError(msg("%(name)s is damaged: it is not a readable Word or Excel file (%(detail)s)",
-                                   name=name, detail=str(exc))) from None
+                                   name=name, detail=_one_line(str(exc)))) from None
     if sum(member.file_size for member in members) > MAX_UNPACKED_BYTES:
         raise PlanFormatError(msg("%(name)s unpacks to more than %(limit)s MB; refused",
                                    name=name, limit=MAX_UNPACKED_BYTES // 1024 // 1024))
@@ -101,12 +101,19 @@ def _read_zip(data: bytes, name: str, suffix: str) -> RawDocument:
         raise
     except Exception as exc:  # python-docx / openpyxl raise many kinds on broken XML
         raise PlanFormatError(msg("%(name)s is damaged and cannot be read (%(detail)s)",
-                                   name=name, detail=f"{type(exc).__name__}: {exc}")) from None
+                                   name=name, detail=_one_line(f"{type(exc).__name__}: {exc}"))) from None
     if suffix in (".docx", ".xlsx"):
         raise PlanFormatError(msg("%(name)s is damaged: the %(suffix)s package has no document inside",
                                    name=name, suffix=suffix))
     raise PlanFormatError(msg("%(name)s is a zip archive but neither a Word (.docx) nor an Excel (.xlsx) document",
                                name=name))
+
+
+def _one_line(detail: str, limit: int = 200) -> str:
+    """A library's error as a detail of our one-line message: openpyxl's run over three lines,
+    lxml's may quote the broken XML at length."""
+    detail = " ".join(detail.split())
+    return detail if len(detail) <= limit else detail[: limit - 1] + "…"
 
 
 # --- text extracted from Word: a tab starts a cell, a blank line may end a row ---------
@@ -241,7 +248,8 @@ def read_docx(data: bytes) -> RawDocument:
                     # A vertically merged cell's value belongs to the row where it starts.
                     text = "" if tc.vMerge == "continue" else _Cell(tc, table).text
                     cells.append(text)
-                    cells.extend([""] * (tc.grid_span - 1))
+                    # A Word table has at most 63 columns: a span of a billion is a damaged file, not a row.
+                    cells.extend([""] * (min(tc.grid_span, 63) - 1))
                 rows.append(RawRow(cells, msg("table %(table)s, row %(row)s", table=tables, row=number)))
     return RawDocument("docx", rows, preamble=preamble, trailing=pending)
 
@@ -249,22 +257,37 @@ def read_docx(data: bytes) -> RawDocument:
 # --- .xlsx ----------------------------------------------------------------------------
 
 
+#: no sheet has more rows (Excel's limit)
+XLSX_MAX_ROWS = 1_048_576
+#: no plan table is wider (a Word table has at most 63 columns)
+XLSX_MAX_COLUMNS = 64
+
+
 def read_xlsx(data: bytes) -> RawDocument:
     import openpyxl
 
-    workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    # Read-only, openpyxl streams the cells the file holds instead of making one for every cell of
+    # a merged or linked range (A1:XFD1048576 is 17 billion), and rows and columns are bounded, so
+    # that one cell at XFD1048576 is not a rectangle of empty ones to walk.
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     from tracker.plans.engine.table import is_header
 
-    chosen = workbook.worksheets[0]
-    for sheet in workbook.worksheets:  # the sheet that holds the plan table
-        if any(is_header(_xlsx_cells(row)) for row in sheet.iter_rows(max_row=60, values_only=True)):
-            chosen = sheet
-            break
-    rows = [
-        RawRow(_xlsx_cells(values), msg("row %(row)s", row=number))
-        for number, values in enumerate(chosen.iter_rows(values_only=True), start=1)
-        if any(v not in (None, "") for v in values)
-    ]
+    def values(sheet, max_row: int = XLSX_MAX_ROWS):
+        return sheet.iter_rows(max_row=max_row, max_col=XLSX_MAX_COLUMNS, values_only=True)
+
+    try:
+        chosen = workbook.worksheets[0]
+        for sheet in workbook.worksheets:  # the sheet that holds the plan table
+            if any(is_header(_xlsx_cells(row)) for row in values(sheet, 60)):
+                chosen = sheet
+                break
+        rows = [
+            RawRow(_xlsx_cells(row), msg("row %(row)s", row=number))
+            for number, row in enumerate(values(chosen), start=1)
+            if row.count(None) + row.count("") < len(row)  # not empty (counted in C: a million empty rows are quick)
+        ]
+    finally:
+        workbook.close()
     return RawDocument("xlsx", rows)
 
 
@@ -292,16 +315,25 @@ def read_csv_text(text: str) -> RawDocument:
     on plans whose title rows have one cell and whose cells hold commas and line breaks."""
     from tracker.plans.engine.table import header_columns, is_header
 
+    # Line breaks as in text extracts: a lone "\r" (a Mac CSV) ends a row rather than upsetting the csv module.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     candidates: list[str] = []
     with contextlib.suppress(csv.Error):
         candidates.append(csv.Sniffer().sniff(text[:8192], delimiters=",;\t").delimiter)
     candidates += [d for d in (";", "\t", ",") if d not in candidates]
-    def header_score(delimiter: str) -> tuple[list, tuple[bool, int]]:
-        parsed = list(enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1))
+    def header_score(delimiter: str) -> tuple[list | PlanFormatError, tuple[bool, int]]:
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        try:
+            parsed = list(enumerate(reader, start=1))
+        except csv.Error as exc:  # a cell over the csv module's field limit: this delimiter loses
+            return PlanFormatError(msg("line %(line)s: the CSV file cannot be read (%(detail)s)",
+                                       line=reader.line_num, detail=str(exc))), (False, -1)
         head = [cells for _, cells in parsed[:60]]
         return parsed, (any(is_header(c) for c in head), max((len(header_columns(c)) for c in head), default=0))
 
     scored = [header_score(d) for d in candidates]
     parsed = max(scored, key=lambda item: item[1])[0]  # the first best: ties keep the sniffer's choice
+    if isinstance(parsed, PlanFormatError):  # unreadable under every delimiter
+        raise parsed
     rows = [RawRow(cells, msg("row %(row)s", row=number)) for number, cells in parsed if any(cell.strip() for cell in cells)]
     return RawDocument("csv", rows)
