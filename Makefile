@@ -30,8 +30,9 @@ run: db
 	@echo
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
+# One worker per core (pytest-xdist): each worker has its own temporary databases and browser.
 test: $(BIN)/.installed translations
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check tracker tests migrations wsgi.py

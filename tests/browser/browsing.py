@@ -228,7 +228,9 @@ def sign_in(page, email: str, lang: str = "kk", password: str = DEMO_PASSWORD) -
     """Sign in through the login form, the interface in `lang` (chosen with the header's links)."""
     from playwright.sync_api import expect
 
-    page.goto("/login")
+    # The language is chosen explicitly, even the default one: the session then says so, and a
+    # language the account remembers from another test cannot take over a page meant to be in kk.
+    page.goto(f"/login?lang={lang}")
     use_language(page, lang)
     page.get_by_label(t(lang, "E-mail")).fill(email)
     page.get_by_label(t(lang, "Password"), exact=True).fill(password)

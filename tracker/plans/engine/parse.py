@@ -172,9 +172,10 @@ def parse_plan(data: bytes, filename: str, max_bytes: int = DEFAULT_MAX_BYTES,
             abbreviation=abbreviation, n=len(meanings), meanings="; ".join(f"«{m}»" for m in meanings),
             first=meanings[0])))
 
+    deadlines: dict[str, Deadline] = {}  # read once per wording: rows repeat it (and dateutil is not quick)
     activities = [
         _activity(raw, period, resolver, warnings, has_funding="funding" in table.columns,
-                  default_frequency=default_frequency)
+                  default_frequency=default_frequency, deadlines=deadlines)
         for raw in table.activities
     ]
     return ParsedPlan(
@@ -192,12 +193,15 @@ def parse_plan(data: bytes, filename: str, max_bytes: int = DEFAULT_MAX_BYTES,
 
 
 def _activity(raw: RawActivity, period: Period, resolver: BodyResolver, warnings: list[ParsedWarning],
-              has_funding: bool, default_frequency: str) -> ParsedActivity:
+              has_funding: bool, default_frequency: str, deadlines: dict[str, Deadline]) -> ParsedActivity:
     number = raw.number
     rows = [raw.cells] + [{**raw.cells, **{k: v for k, v in sub.items() if v}} for sub in raw.subrows]
     parts = []
     for row in rows:
-        deadline = due_dates_for(row.get("deadline", ""), period, default_frequency)
+        text = row.get("deadline", "")
+        if text not in deadlines:
+            deadlines[text] = due_dates_for(text, period, default_frequency)
+        deadline = deadlines[text]
         if deadline.problem:
             warnings.append(ParsedWarning(number, "deadline", msg("%(ref)s: %(problem)s", ref=raw.ref,
                                                                   problem=deadline.problem)))
@@ -255,7 +259,7 @@ def resolve_executors(written_lists: list[str], resolver: BodyResolver, number: 
     result: list[ParsedExecutor] = []
     seen: set[str] = set()
     seen_written: set[str] = set()
-    for text in written_lists:
+    for text in dict.fromkeys(written_lists):  # sub-rows repeat their activity's executors
         for written, by_agreement in split_executors(text):
             if written in seen_written:
                 continue  # the same words again resolve the same way (one name 20,000 times took seconds)
