@@ -260,3 +260,24 @@ def test_tens_of_thousands_of_sub_rows_are_read_at_once():
     with time_limit(5):
         plan = parse_plan("\n".join(lines).encode(), "sub-rows.txt")
     assert sum(len(a.parts) for a in plan.activities) > 45_000
+
+
+def test_a_value_too_long_for_its_column_is_refused_with_its_row_before_anything_is_stored(app, client, login,
+                                                                                           tmp_path, runner):
+    """PostgreSQL enforces column lengths only at the commit, SQLite never: without this check a
+    41-character activity number passed the preview and then failed with a 500 at confirm."""
+    from tests.conftest import KOSTANAY
+
+    long_number = "1." + "1" * 45
+    text = KOSTANAY.read_text(encoding="utf-8").replace("\t1.1.\n", f"\t{long_number}\n", 1)
+    path = tmp_path / "long-number.txt"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(args=["plans", "import", str(path)])
+    assert "activity number «1.1111" in result.output and "longer than 40 characters" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Plan)) == 0
+    login("coordinator")
+    with app.app_context():
+        response = client.post("/import", data={"document": (io.BytesIO(text.encode()), "long-number.txt")})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "іс-шара нөмірі 40 таңбадан ұзын" in page and "жол" in page
+    assert db.session.scalar(select(func.count()).select_from(Plan)) == 0

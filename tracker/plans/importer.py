@@ -10,6 +10,7 @@ from tracker.core.messages import data_of, msg
 from tracker.core.text import norm
 from tracker.executors.models import NATIONAL, Body, BodyAlias
 from tracker.extensions import db
+from tracker.plans.engine.errors import PlanFormatError
 from tracker.plans.engine.parse import ParsedActivity, ParsedExecutor, ParsedPlan, ParsedWarning
 from tracker.plans.models import Activity, ActivityExecutor, Plan, PlanWarning, Section
 from tracker.plans.obligations import activity_has_reports, sync_obligations
@@ -30,8 +31,35 @@ def natural_key(title: str, region: str | None) -> str:
     return hashlib.sha256(f"{norm(title)}|{norm(region)}".encode()).hexdigest()
 
 
+def check_fits(parsed: ParsedPlan) -> None:
+    """Refuse, naming the row, a value longer than the column that would hold it. PostgreSQL
+    would refuse it only at the commit (a bare 500 after the preview looked fine); SQLite never."""
+
+    def over(value: str | None, column) -> dict | None:
+        limit = column.type.length
+        return {"value": value[:40], "limit": limit} if value and len(value) > limit else None
+
+    if found := over(parsed.region, Plan.__table__.c.region):
+        raise PlanFormatError(msg("the region «%(value)s…» is longer than %(limit)s characters", **found))
+    for number, _title in parsed.sections:
+        if found := over(number, Section.__table__.c.number):
+            raise PlanFormatError(msg("section number «%(value)s…» is longer than %(limit)s characters", **found))
+    for entry in parsed.legend:
+        if found := over(entry.abbreviation, Body.__table__.c.abbreviation) or over(entry.name, Body.__table__.c.name):
+            raise PlanFormatError(msg("the legend entry «%(value)s…» is longer than %(limit)s characters", **found))
+    for item in parsed.activities:
+        if found := over(item.number, Activity.__table__.c.number):
+            raise PlanFormatError(msg("%(ref)s: activity number «%(value)s…» is longer than %(limit)s characters",
+                                      ref=item.source_ref, **found))
+        for executor in item.executors:
+            if found := over(executor.written, ActivityExecutor.__table__.c.written):
+                raise PlanFormatError(msg("%(ref)s: executor «%(value)s…» is longer than %(limit)s characters",
+                                          ref=item.source_ref, **found))
+
+
 def import_plan(parsed: ParsedPlan, filename: str | None = None, data: bytes | None = None) -> ImportSummary:
     """Store the plan, with its history entry, and commit; on any failure nothing is left behind."""
+    check_fits(parsed)
     try:
         summary = _store(parsed, filename, data)
         db.session.commit()

@@ -24,7 +24,7 @@ from tracker.extensions import db
 from tracker.plans.engine import parse_plan
 from tracker.plans.engine.funding import classify_funding
 from tracker.plans.engine.parse import ParsedPlan, ParsedWarning, resolve_executors
-from tracker.plans.importer import BodyCache, ImportSummary, import_plan, natural_key
+from tracker.plans.importer import BodyCache, ImportSummary, check_fits, import_plan, natural_key
 from tracker.plans.models import Activity, ActivityExecutor, Plan, PlanWarning, Section
 from tracker.plans.obligations import due_dates_of, sync_obligations
 from tracker.schedule.deadlines import FREQUENCIES
@@ -52,8 +52,11 @@ def learned_aliases(region: str | None) -> dict[str, Target]:
 
 
 def parse_document(data: bytes, filename: str) -> ParsedPlan:
-    return parse_plan(data, filename, max_bytes=current_app.config["MAX_PLAN_BYTES"],
-                      learned_aliases=learned_aliases)
+    """Parse an upload; a value too long to store is refused here already, before the preview."""
+    parsed = parse_plan(data, filename, max_bytes=current_app.config["MAX_PLAN_BYTES"],
+                        learned_aliases=learned_aliases)
+    check_fits(parsed)
+    return parsed
 
 
 # --- import from the browser: upload → preview → confirm --------------------------------
