@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test lint bench fuzz audit translations db clean
+.PHONY: run test lint bench bench-scale fuzz audit translations db clean
 
 $(BIN)/.installed: requirements.txt
 	$(PY) -m venv $(VENV)
@@ -35,11 +35,15 @@ test: $(BIN)/.installed translations
 	$(BIN)/python -m pytest -n auto
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check tracker tests migrations wsgi.py
+	$(BIN)/ruff check tracker tests migrations wsgi.py gunicorn.conf.py
 
-bench: $(BIN)/.installed
+bench: $(BIN)/.installed bench-scale
 	$(BIN)/python -m pytest tests/test_bench_import.py --benchmark-enable --benchmark-columns=min,median,mean,max,rounds
 	$(BIN)/python tests/bench_export.py --copies 3
+
+# The coordinator's pages and the workbook on the synthetic country, N=1 and N=10, SQLite and PostgreSQL.
+bench-scale: $(BIN)/.installed translations
+	$(BIN)/python tests/bench_scale.py --database both --scales 1,10 --reuse --markdown
 
 fuzz: $(BIN)/.installed translations
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz_import.py --hypothesis-show-statistics -q

@@ -5,12 +5,14 @@ to run the same suite on PostgreSQL — `.ci/run` does both.
 """
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import flask_migrate
 import pytest
 from flask import g
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.pool import NullPool
 
 from tracker import create_app
 from tracker.extensions import db, limiter
@@ -19,7 +21,26 @@ from tracker.plans.engine import parse_plan_file
 ROOT = Path(__file__).resolve().parent.parent
 KOSTANAY = ROOT / "plans" / "kostanay-2019-2021.txt"
 KARAGANDA = ROOT / "plans" / "karaganda-2023-2025.txt"
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def database_of_this_worker(url: str | None) -> str | None:
+    """Under pytest-xdist each worker gets its own PostgreSQL database (test_gw0, test_gw1, …),
+    created on first use: the fixtures empty the database before every test, which two workers
+    sharing one database would do to each other's tests."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not url.startswith("postgresql") or not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with engine.connect() as connection:
+        if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+TEST_DATABASE_URL = database_of_this_worker(os.environ.get("TEST_DATABASE_URL"))
 
 
 @pytest.fixture(scope="session")
@@ -36,14 +57,13 @@ def activity(plan, number):
     return next(a for a in plan.activities if a.number == number)
 
 
-@pytest.fixture
-def app(tmp_path):
+def make_app(tmp_path: Path):
+    """An app on the test database (TEST_DATABASE_URL, or a SQLite file in tmp_path)."""
     url = TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'test.sqlite'}"
     # CSRF is switched off for the tests that post forms; tests/test_csrf.py switches it on again.
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test",
                       "PLANS_DIR": str(ROOT / "plans"), "WTF_CSRF_ENABLED": False,
                       "EVIDENCE_DIR": str(tmp_path / "evidence"), "IMPORTS_DIR": str(tmp_path / "imports")})
-    limiter.reset()  # failed sign-ins of an earlier test (same e-mail addresses) must not lock this one out
 
     @app.teardown_request
     def forget_request_state(_exc):
@@ -52,14 +72,28 @@ def app(tmp_path):
         # request its own; so do the tests.
         g.__dict__.clear()
 
+    return app
+
+
+@contextmanager
+def on_a_fresh_database(app):
+    """Inside the app's context, on its database emptied and built again by the real migrations."""
     with app.app_context():
-        if url.startswith("postgresql"):
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
             with db.engine.begin() as connection:
                 connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         flask_migrate.upgrade(directory=str(ROOT / "migrations"))
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = make_app(tmp_path)
+    limiter.reset()  # failed sign-ins of an earlier test (same e-mail addresses) must not lock this one out
+    with on_a_fresh_database(app):
+        yield app
 
 
 @pytest.fixture
@@ -104,14 +138,18 @@ def login(client, make_user):
     return sign_in
 
 
+#: the fixtures that put a test on the test database (`country`: tests/test_national_scale.py)
+DATABASE_FIXTURES = {"app", "country"}
+
+
 def pytest_collection_modifyitems(config, items):
-    """The PostgreSQL pass of .ci/run runs what touches the database through the `app` fixture.
+    """The PostgreSQL pass of .ci/run runs what touches the database through DATABASE_FIXTURES.
     The engine's tests, the parse-only fuzzing and the browser journeys (their own server) would
     only repeat the SQLite pass, and .ci/run must stay under 15 minutes. TEST_EVERYTHING=1 runs all."""
     if not TEST_DATABASE_URL or os.environ.get("TEST_EVERYTHING"):
         return
-    keep = [item for item in items if "app" in getattr(item, "fixturenames", ())]
-    dropped = [item for item in items if "app" not in getattr(item, "fixturenames", ())]
+    keep = [item for item in items if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))]
+    dropped = [item for item in items if not DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep

@@ -752,7 +752,7 @@ def test_htmx_gets_the_fragment_and_the_same_url_gives_the_full_page(app, scenar
     form = root.one("form", "class", "filters")
     assert form.attrs["method"].lower() == "get" and form.attrs["action"] == "/dashboard"
     names = {n.attrs["name"] for n in form.descendants() if n.tag in ("select", "input") and "name" in n.attrs}
-    assert names == {"plan", "section", "body", "status", "from", "to", "as_of"}
+    assert names == {"region", "plan", "section", "body", "status", "from", "to", "as_of"}
     assert "selected" in form.one("select", "name", "plan").one("option", "value", str(kostanay)).attrs
     assert "selected" in form.one("select", "name", "status").one("option", "value", "overdue").attrs
     assert form.one("input", "name", "from").attrs["value"] == "2019-01-01"

@@ -929,7 +929,7 @@ def test_no_body_acts_for_another(app, client, runner, make_user, login, route):
 
 #: the hidden fields a report or review form may carry: the CSRF token, and the row version the reviewer saw
 #: (optimistic locking; it names no body, report or due date)
-ALLOWED_HIDDEN = {"csrf_token", "seen_version"}
+ALLOWED_HIDDEN = {"csrf_token", "seen_version", "submission_token"}
 
 
 def test_report_forms_carry_no_body_kind_or_ids(app, client, runner, make_user, login):

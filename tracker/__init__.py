@@ -190,6 +190,7 @@ def register_commands(app: Flask) -> None:
     from tracker.backup.cli import backup_command, restore_command
     from tracker.core.translate_cli import translate_cli
     from tracker.dashboard.cli import status_command
+    from tracker.demo.cli import demo_cli
     from tracker.export.cli import export_cli
     from tracker.plans.cli import plans_cli
 
@@ -200,3 +201,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(translate_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(demo_cli)

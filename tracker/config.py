@@ -1,17 +1,56 @@
 """Settings. Every one can be set from the environment (see README, "Settings")."""
 
 import os
+import sqlite3
 from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = Path(os.environ.get("INSTANCE_DIR", ROOT / "instance"))
+
+
+def engine_options(url: str) -> dict:
+    """The connection pool for the database at `url`.
+
+    Pre-ping always: a connection the database dropped (a restart, an idle timeout on the network)
+    is noticed at checkout and replaced, so a database restart costs nothing or a few failed
+    requests, never a portal that stays broken. The pool's size and age limits only for server
+    databases: SQLite's in-memory pool takes no max_overflow, and a file has no server to time out.
+    Per worker process the portal holds at most DB_POOL_SIZE + DB_MAX_OVERFLOW connections; keep
+    that times WEB_CONCURRENCY under PostgreSQL's max_connections (100 by default).
+    """
+    options: dict = {"pool_pre_ping": True}
+    if not url.startswith("sqlite"):
+        options.update(
+            # one connection per gunicorn thread (4 by default) stays open between requests
+            pool_size=int(os.environ.get("DB_POOL_SIZE", 5)),
+            # extra connections for a burst (CLI commands, exports), closed again when returned
+            max_overflow=int(os.environ.get("DB_MAX_OVERFLOW", 5)),
+            # reopen connections older than this (seconds): firewalls and pgbouncer cut idle ones
+            pool_recycle=int(os.environ.get("DB_POOL_RECYCLE", 1800)),
+        )
+    return options
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_waits_for_locks(dbapi_connection, _record) -> None:
+    """A SQLite connection waits up to 15 s for another writer's lock before "database is locked"
+    (a 503), so concurrent report posts queue instead of failing (Python's default is 5 s; 15 s
+    stays well below gunicorn's worker timeout, GUNICORN_TIMEOUT). Set here, not as connect_args in
+    SQLALCHEMY_ENGINE_OPTIONS: the URL in use is known only when the app is made (the tests pass
+    their own), and PostgreSQL's driver refuses a "timeout" argument."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA busy_timeout = 15000")
 
 
 class Config:
     DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"
     SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'tracker.sqlite'}")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    #: computed from DATABASE_URL; an app given another SQLALCHEMY_DATABASE_URI (the tests) keeps these
+    SQLALCHEMY_ENGINE_OPTIONS = engine_options(SQLALCHEMY_DATABASE_URI)
     #: the largest plan file the importer reads (bytes)
     MAX_PLAN_BYTES = int(os.environ.get("MAX_PLAN_BYTES", 20 * 1024 * 1024))
     #: the largest evidence file a report may carry (bytes)

@@ -3,7 +3,6 @@
 from datetime import date
 
 from flask import Blueprint, abort, current_app, render_template, request
-from sqlalchemy import select
 
 from tracker.core.clock import today
 from tracker.dashboard import charts, queries
@@ -36,31 +35,39 @@ def read_filters() -> tuple[queries.Filters, date]:
     """The filters and the "as of" day from the query string (unknown values are ignored)."""
     status = request.args.get("status")
     filters = queries.Filters(
-        plan_id=request.args.get("plan", type=int), section_id=request.args.get("section", type=int),
-        body_id=request.args.get("body", type=int), status=status if status in STATUSES else None,
+        region=(request.args.get("region") or "").strip()[:120] or None, plan_id=request.args.get("plan", type=int),
+        section_id=request.args.get("section", type=int), body_id=request.args.get("body", type=int), status=status if status in STATUSES else None,
         due_from=_date_arg("from"), due_to=_date_arg("to"))
     return filters, _date_arg("as_of") or today()
+
+
+#: executors with overdue obligations shown per page of the overdue list (the country has thousands)
+OVERDUE_PAGE_SIZE = 100
 
 
 @bp.get("/dashboard")
 def index():
     filters, as_of = read_filters()
     soon = current_app.config["DUE_SOON_DAYS"]
-    plans = queries.plan_figures(as_of, soon, filters)
-    bodies = [b for b in queries.body_figures(as_of, soon, filters) if b.overdue]
+    plans, bodies = queries.figures(as_of, soon, filters)
+    bodies = [b for b in bodies if b.overdue]
     sort = request.args.get("sort") if request.args.get("sort") in SORTS else "overdue"
     bodies.sort(key=SORTS[sort], reverse=request.args.get("dir") == "desc")
+    pages = max(1, -(-len(bodies) // OVERDUE_PAGE_SIZE))
+    page = min(max(1, request.args.get("page", 1, type=int)), pages)
     totals = dict.fromkeys(STATUSES, 0)
     for plan in plans:
         for status, count in plan.obligations.items():
             totals[status] += count
     context = dict(
-        plans=plans, bodies=bodies, totals=totals, as_of=as_of, filters=filters, sort=sort,
+        plans=plans, bodies=bodies[(page - 1) * OVERDUE_PAGE_SIZE:page * OVERDUE_PAGE_SIZE],
+        bodies_total=len(bodies), page=page, pages=pages, first_shown=(page - 1) * OVERDUE_PAGE_SIZE + 1,
+        totals=totals, as_of=as_of, filters=filters, sort=sort,
         direction=request.args.get("dir", "asc"), args=filters.as_args(),
-        all_plans=db.session.scalars(select(Plan).order_by(Plan.period_start.desc())).all(),
-        sections=queries.sections_of(filters.plan_id),
-        all_bodies=db.session.scalars(select(Body).order_by(Body.region, Body.name)).all(),
+        regions=queries.region_choices(), all_plans=queries.plan_choices(filters),
+        sections=queries.section_choices(filters),
     )
+    context["body_choices"], context["body_choices_cut"] = queries.body_choices(filters)
     if htmx and htmx.target == "dashboard-results" and not htmx.history_restore_request:
         return render_template("dashboard/_results.html", **context)
     return render_template("dashboard/index.html", **context)
@@ -83,8 +90,8 @@ def body(body_id: int):
     item = db.session.get(Body, body_id) or abort(404)
     _filters, as_of = read_filters()
     soon = current_app.config["DUE_SOON_DAYS"]
-    figures = next((f for f in queries.body_figures(as_of, soon) if f.body_id == body_id), None)
-    figures = figures or queries.BodyFigures(item.id, item.display_name, item.abbreviation, item.region)
+    figures = queries.figures_of_body(body_id, as_of, soon) or queries.BodyFigures(
+        item.id, item.display_name, item.abbreviation, item.region)
     return render_template("dashboard/body.html", body=item, figures=figures, as_of=as_of,
                            obligations=queries.body_obligations(body_id, as_of, soon),
                            quarters=queries.body_quarters(body_id, as_of, soon))

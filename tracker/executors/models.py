@@ -9,12 +9,18 @@ from tracker.extensions import db
 NATIONAL = "Қазақстан Республикасы"
 
 
-def body_name(name: str, name_ru: str | None) -> str:
-    """The body's name for the reader: Russian on a Russian page where the registry gives a
-    Russian name, otherwise the Kazakh name the plans use (imported text is never translated)."""
+def reads_russian() -> bool:
+    """Whether the page is in Russian (asked once per list, not once per name: it is not free)."""
     from flask_babel import get_locale
 
-    if name_ru and str(get_locale() or "") == "ru":
+    return str(get_locale() or "") == "ru"
+
+
+def body_name(name: str, name_ru: str | None, russian: bool | None = None) -> str:
+    """The body's name for the reader: Russian on a Russian page where the registry gives a
+    Russian name, otherwise the Kazakh name the plans use (imported text is never translated).
+    Pass `russian` (from `reads_russian`) when naming many bodies."""
+    if name_ru and (reads_russian() if russian is None else russian):
         return name_ru
     return name
 

@@ -188,6 +188,8 @@ def activities(as_of: date, filters: queries.Filters) -> Table:
         .order_by(Plan.id, Activity.position)
         .execution_options(yield_per=BATCH)
     )
+    if filters.region:
+        query = query.where(Plan.region == filters.region)
     if filters.plan_id:
         query = query.where(Activity.plan_id == filters.plan_id)
     if filters.section_id:

@@ -21,6 +21,8 @@ def describe_filters(filters: queries.Filters) -> str:
     from tracker.plans.models import Plan, Section
 
     parts = []
+    if filters.region:
+        parts.append(f"{_('Region')}: {filters.region}")
     if filters.plan_id and (plan := db.session.get(Plan, filters.plan_id)):
         parts.append(f"{_('Plan')}: {plan.title[:80]}")
     if filters.section_id and (section := db.session.get(Section, filters.section_id)):

@@ -2,7 +2,19 @@
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.executors.models import Body
@@ -28,6 +40,8 @@ class Plan(db.Model):
     source_filename: Mapped[str | None] = mapped_column(String(255))
     source_format: Mapped[str | None] = mapped_column(String(10))
     source_sha256: Mapped[str | None] = mapped_column(String(64))
+    #: made by `flask demo generate`, not read from a real document
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: "Күтілетін нәтижелер" lines of the plan, as written
     expected_results: Mapped[list] = mapped_column(JSON, default=list)
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

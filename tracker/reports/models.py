@@ -8,7 +8,8 @@ returned, corrected, accepted — can always be replayed, and the status on any 
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
@@ -51,8 +52,21 @@ class CompletionReport(db.Model):
     #: bumped by every UPDATE (optimistic locking): two coordinators reviewing at once cannot both
     #: win — the second UPDATE finds another row_version and is refused as "changed meanwhile"
     row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    #: the random token of the form this report was posted from: the same form sent twice (a double
+    #: click, a retry after a timeout) is recognised and answered with this report, not stored again
+    submission_token: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
     __mapper_args__ = {"version_id_col": row_version}
+    __table_args__ = (
+        # One lead report per version of an obligation, whatever the timing: two executors posting the
+        # first report at the same moment cannot both store version 1 (the second INSERT is refused).
+        Index("uq_completion_report_lead_version", "obligation_id", "version", unique=True,
+              sqlite_where=sql("kind = 'lead'"), postgresql_where=sql("kind = 'lead'")),
+        # Every status asks "the latest lead report of this obligation submitted by day D": this
+        # index answers it (and the "no later version" check) without reading the report rows.
+        Index("ix_completion_report_status_lookup", "obligation_id", "kind", "version", "submitted_on", "state",
+              "reviewed_on"),
+    )
 
     obligation: Mapped[Obligation] = relationship()
     body: Mapped[Body] = relationship()

@@ -1,12 +1,14 @@
 """Posting, correcting and reviewing completion reports; the statuses that follow from them."""
 
 import re
+import secrets
 from datetime import date
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import history
@@ -97,13 +99,59 @@ def parse_links(text: str) -> list[str]:
     return links
 
 
+#: what a form's duplicate-submission token looks like (secrets.token_urlsafe(32))
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def new_submission_token() -> str:
+    """A fresh token for a report form just rendered (see `submit_report`)."""
+    return secrets.token_urlsafe(32)
+
+
+def clean_submission_token(value: str | None) -> str | None:
+    """The token a form sent, or None when it sent none or something that is not one."""
+    return value if value and _TOKEN.match(value) else None
+
+
+def stored_submission(token: str | None, obligation: Obligation, user: User) -> CompletionReport | None:
+    """The report already stored from the form carrying `token`, if any. The token is only ever
+    shown to the person who opened the form on this obligation's page; one sent for another
+    obligation or by someone else is not theirs to reuse."""
+    if not token:
+        return None
+    report = db.session.scalar(select(CompletionReport).where(CompletionReport.submission_token == token))
+    if report is not None and (report.obligation_id != obligation.id or report.submitted_by_id != user.id):
+        raise ReportError(_("This form was already used to send another report. Open the page again and "
+                            "send your report from there."))
+    return report
+
+
+def _stored_meanwhile(obligation: Obligation, version: int) -> ReportError | None:
+    """Why a lead report of `version` cannot be stored when another request stored that version
+    first — the same words as when that report was already there when the form was sent — or
+    None when no such report stands (the refusal was something else)."""
+    latest = latest_lead_report(obligation)
+    if latest is None or latest.version < version:
+        return None
+    if latest.state == "accepted":
+        return ReportError(_("The report for this due date is already accepted."))
+    return ReportError(_("A report for this due date awaits review; wait for the coordinator's decision."))
+
+
 def submit_report(obligation: Obligation, user: User, text: str, links: list[str],
                   files: list[tuple[str, bytes]], no_personal_data: bool,
-                  keep_evidence_ids: list[int] | None = None) -> CompletionReport:
+                  keep_evidence_ids: list[int] | None = None,
+                  submission_token: str | None = None) -> CompletionReport:
     """Post a lead report (first or corrected version) or a co-executor's contribution.
 
     Files are checked before anything is written; if storing the report fails, the files
     already written are removed again, so nothing half-done remains.
+
+    The database decides races: one lead report per version of an obligation (a unique index),
+    so of two executors posting the first report at the same moment one is stored and the other
+    hears that a report awaits review, as if it had been there first. `submission_token` (from
+    the form) makes a repeated post of the same form — a double click, a retry after a timeout —
+    return the report already stored instead of storing it, and its files, twice.
     """
     role = reporting_role(user, obligation.activity)
     if role is None:
@@ -120,6 +168,11 @@ def submit_report(obligation: Obligation, user: User, text: str, links: list[str
                                 "identification numbers; remove it.", iin=masked(found[0])))
 
     latest = latest_lead_report(obligation)
+    # Looked up after `latest`: if this form's first post is stored meanwhile, that report is what
+    # this post finds, not a refusal because "a report awaits review" (its own).
+    already = stored_submission(submission_token, obligation, user)
+    if already is not None:
+        return already
     kind = "lead" if role == "lead" else "contribution"
     previous = None
     if latest is not None and latest.state == "accepted":
@@ -138,11 +191,12 @@ def submit_report(obligation: Obligation, user: User, text: str, links: list[str
         raise ReportError(_("Attach at least one evidence file or give a link to the evidence."))
 
     moment = now()
+    version = previous.version + 1 if previous else 1
     report = CompletionReport(
         obligation=obligation, body_id=user.body_id, kind=kind,
-        version=previous.version + 1 if previous else 1, previous_id=previous.id if previous else None,
+        version=version, previous_id=previous.id if previous else None,
         text=text, links=links, state="submitted", submitted_at=moment, submitted_on=local_date(moment),
-        submitted_by_id=user.id, no_personal_data=True,
+        submitted_by_id=user.id, no_personal_data=True, submission_token=submission_token,
     )
     for item in carried:
         report.evidence.append(Evidence(
@@ -167,10 +221,19 @@ def submit_report(obligation: Obligation, user: User, text: str, links: list[str
             "version": report.version, "files": [e.original_name for e in report.evidence],
             "due_date": obligation.due_date.isoformat(), "number": obligation.activity.number})
         db.session.commit()
-    except Exception:
+    except BaseException as error:
         db.session.rollback()
         for path in written:
             path.unlink(missing_ok=True)
+        if isinstance(error, IntegrityError):
+            # Another request stored its report between our reading and our writing: this very
+            # form (the token), or another lead report of the same version (the unique index).
+            stored = stored_submission(submission_token, obligation, user)
+            if stored is not None:
+                return stored
+            refusal = _stored_meanwhile(obligation, version) if kind == "lead" else None
+            if refusal is not None:
+                raise refusal from None
         raise
     return report
 

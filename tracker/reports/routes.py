@@ -65,6 +65,15 @@ def post_report(obligation_id: int):
     if role is None:
         abort(403)
     form = ReportForm()
+    token = operations.clean_submission_token(request.form.get("submission_token"))
+    try:
+        stored = operations.stored_submission(token, obligation, current_user)
+    except operations.ReportError as exc:
+        form.submission_token.data = operations.new_submission_token()
+        return _page(obligation, report_form=form, error=str(exc), status_code=422)
+    if stored is not None:  # the same form again (a double click, a retry after a timeout): stored once
+        flash(_("This report was already received; it is stored once."))
+        return _posted(obligation)
     previous = operations.latest_lead_report(obligation)
     # Only the lead corrects its own returned report and may carry that report's files over.
     if role == "lead" and previous is not None and previous.body_id == current_user.body_id:
@@ -79,10 +88,14 @@ def post_report(obligation_id: int):
     try:
         operations.submit_report(
             obligation, current_user, form.text.data, operations.parse_links(form.links.data),
-            files, form.no_personal_data.data, form.keep_evidence.data)
+            files, form.no_personal_data.data, form.keep_evidence.data, submission_token=token)
     except (operations.ReportError, evidence_files.EvidenceError) as exc:
         return _page(obligation, report_form=form, error=str(exc) + again, status_code=422)
     flash(_("Report submitted."))
+    return _posted(obligation)
+
+
+def _posted(obligation: Obligation):
     if htmx:
         return _page(obligation, report_form=ReportForm(formdata=None))
     return redirect(url_for("reports.obligation", obligation_id=obligation.id))

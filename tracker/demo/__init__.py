@@ -1,0 +1,1 @@
+"""Synthetic data at national scale, for benchmarks and demonstrations (`flask demo generate`)."""
