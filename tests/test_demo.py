@@ -79,6 +79,15 @@ def test_scale_one_is_a_marked_country_of_the_issues_size(app, runner, client):
     assert db.session.scalar(select(func.count()).where(Plan.synthetic.is_not(True))) == 0
     assert all(MARK in title for title in db.session.scalars(select(Plan.title)))
 
+    # New rows after the generated ones get fresh ids (PostgreSQL: the sequences were moved past them).
+    highest = db.session.scalar(select(func.max(Body.id)))
+    added = Body(name="Жаңа орган (тест)", region=NATIONAL, identity="test-after-generate")
+    db.session.add(added)
+    db.session.commit()
+    assert added.id > highest
+    db.session.delete(added)
+    db.session.commit()
+
     # A database that holds plans is refused, and nothing is written.
     again = runner.invoke(args=GENERATE)
     assert again.exit_code == 1

@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 
 from tracker.auth.models import User
 from tracker.demo.country import (
@@ -334,6 +334,5 @@ def _advance_sequences() -> None:
     if db.engine.dialect.name != "postgresql":
         return
     for model in (User, Body, Plan, Section, Activity, ActivityExecutor, Obligation, CompletionReport, HistoryEntry):
-        table = model.__tablename__
-        db.session.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT max(id) FROM {table}), 1))"))
+        highest = db.session.scalar(select(func.max(model.__table__.c.id))) or 1
+        db.session.execute(select(func.setval(func.pg_get_serial_sequence(model.__tablename__, "id"), highest)))
