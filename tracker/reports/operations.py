@@ -126,6 +126,14 @@ def stored_submission(token: str | None, obligation: Obligation, user: User) -> 
     return report
 
 
+def _already_accepted() -> ReportError:
+    return ReportError(_("The report for this due date is already accepted."))
+
+
+def _awaits_review() -> ReportError:
+    return ReportError(_("A report for this due date awaits review; wait for the coordinator's decision."))
+
+
 def _stored_meanwhile(obligation: Obligation, version: int) -> ReportError | None:
     """Why a lead report of `version` cannot be stored when another request stored that version
     first — the same words as when that report was already there when the form was sent — or
@@ -133,9 +141,7 @@ def _stored_meanwhile(obligation: Obligation, version: int) -> ReportError | Non
     latest = latest_lead_report(obligation)
     if latest is None or latest.version < version:
         return None
-    if latest.state == "accepted":
-        return ReportError(_("The report for this due date is already accepted."))
-    return ReportError(_("A report for this due date awaits review; wait for the coordinator's decision."))
+    return _already_accepted() if latest.state == "accepted" else _awaits_review()
 
 
 def submit_report(obligation: Obligation, user: User, text: str, links: list[str],
@@ -176,10 +182,10 @@ def submit_report(obligation: Obligation, user: User, text: str, links: list[str
     kind = "lead" if role == "lead" else "contribution"
     previous = None
     if latest is not None and latest.state == "accepted":
-        raise ReportError(_("The report for this due date is already accepted."))
+        raise _already_accepted()
     if kind == "lead" and latest is not None:
         if latest.state == "submitted":
-            raise ReportError(_("A report for this due date awaits review; wait for the coordinator's decision."))
+            raise _awaits_review()
         previous = latest  # returned: this is the corrected version
 
     max_bytes = current_app.config["MAX_EVIDENCE_BYTES"]
