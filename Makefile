@@ -34,8 +34,10 @@ run: db
 test: $(BIN)/.installed translations
 	$(BIN)/python -m pytest -n auto
 
+# ruff, then the package stack (pyproject.toml [tool.importlinter]: every package imports only downward)
 lint: $(BIN)/.installed
 	$(BIN)/ruff check tracker tests migrations wsgi.py gunicorn.conf.py
+	$(BIN)/lint-imports --no-cache
 
 bench: $(BIN)/.installed bench-scale
 	$(BIN)/python -m pytest tests/test_bench_import.py --benchmark-enable --benchmark-columns=min,median,mean,max,rounds

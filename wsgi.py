@@ -1,3 +1,3 @@
-from tracker import create_app
+from tracker.app import create_app
 
 app = create_app()

@@ -35,7 +35,7 @@ def build(copies: int, folder: Path):
     import flask_migrate
     from sqlalchemy import insert, select
 
-    from tracker import create_app
+    from tracker.app import create_app
     from tracker.auth.operations import create_user
     from tracker.extensions import db
     from tracker.plans.engine import parse_plan_file

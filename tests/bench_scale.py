@@ -347,7 +347,7 @@ def interleaved(actions: dict, rounds: int, warmup: int) -> dict[object, list[fl
 
 
 def make_app(url: str):
-    from tracker import create_app
+    from tracker.app import create_app
 
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "TODAY": TODAY, "DUE_SOON_DAYS": DUE_SOON_DAYS,
                        "WTF_CSRF_ENABLED": False, "SECRET_KEY": "bench-only", "TESTING": False})

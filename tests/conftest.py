@@ -14,7 +14,7 @@ from flask import g
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
-from tracker import create_app
+from tracker.app import create_app
 from tracker.extensions import db, limiter
 from tracker.plans.engine import parse_plan_file
 

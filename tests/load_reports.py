@@ -282,7 +282,7 @@ def main() -> int:
     if args.executors < 5:
         parser.error("--executors must be at least 5")
 
-    from tracker import create_app
+    from tracker.app import create_app
 
     settings = {"SQLALCHEMY_DATABASE_URI": args.database_url}
     if args.evidence_dir:

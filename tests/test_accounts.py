@@ -8,8 +8,8 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 
 from tests.conftest import KARAGANDA, KOSTANAY, PASSWORD
-from tracker.auth.cli import DEMO_DOMAIN, DEMO_PASSWORD
 from tracker.auth.models import User
+from tracker.demo.accounts import DEMO_DOMAIN, DEMO_PASSWORD
 from tracker.executors.models import Body
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import KARAGANDA, KOSTANAY, ROOT, TEST_DATABASE_URL
 from tests.evidence_files import tiny_pdf
-from tracker import create_app
+from tracker.app import create_app
 from tracker.backup.archive import _tables
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry

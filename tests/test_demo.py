@@ -13,7 +13,7 @@ from sqlalchemy import case, func, select
 from werkzeug.security import generate_password_hash
 
 from tests.conftest import ROOT
-from tracker import create_app
+from tracker.app import create_app
 from tracker.auth.models import User
 from tracker.demo.country import MARK
 from tracker.demo.generate import EMAIL_DOMAIN, generate

@@ -24,8 +24,8 @@ from tests.test_reports import (
     use_english,
 )
 from tracker.core.personal_data import masked
+from tracker.core.sizes import human_size
 from tracker.extensions import db
-from tracker.plans.engine.readers import human_size
 from tracker.reports import evidence
 from tracker.reports.evidence import ALLOWED, EvidenceError, check, path_of, sniff, store
 from tracker.reports.models import CompletionReport, Evidence

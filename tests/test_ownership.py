@@ -599,7 +599,7 @@ ATTEMPTS: dict[tuple[str, str], list[Attempt]] = {
         Attempt("ex_y confirms the staged import (htmx)", "ex_y", lambda w: f"/import/{w.token}", htmx=True),
     ],
     # --- accounts and bodies --------------------------------------------------------------------------
-    ("auth.new_user", "POST"): [
+    ("admin.new_user", "POST"): [
         Attempt("ex_y creates an executor account of body X", "ex_y", lambda w: "/admin/users/new", lambda w: {
             "email": "mole@test.example", "name": "", "role": "executor", "body_id": str(w.x),
             "password": "long-enough-1", "active": "y"}),
@@ -610,7 +610,7 @@ ATTEMPTS: dict[tuple[str, str], list[Attempt]] = {
                   lambda w: {"email": "new@test.example", "name": "", "role": "executor", "body_id": str(w.y),
                              "password": "long-enough-1", "active": "y"}) for role in ("coordinator", "auditor")],
     ],
-    ("auth.edit_user", "POST"): [
+    ("admin.edit_user", "POST"): [
         Attempt("ex_y moves its own account to body X", "ex_y", lambda w: f"/admin/users/{w.users['ex_y']}",
                 lambda w: {"email": w.emails["ex_y"], "name": "", "role": "executor", "body_id": str(w.x),
                            "password": "", "active": "y"}),
@@ -636,7 +636,7 @@ ATTEMPTS: dict[tuple[str, str], list[Attempt]] = {
                   lambda w: {"email": w.emails["ex_y"], "name": "", "role": "executor", "body_id": str(w.x),
                              "password": "", "active": "y"}) for role in ("coordinator", "auditor")],
     ],
-    ("auth.edit_body", "POST"): [
+    ("admin.edit_body", "POST"): [
         Attempt("ex_y renames body X", "ex_y", lambda w: f"/admin/bodies/{w.x}",
                 lambda w: {"name": "Renamed by Y", "name_ru": "", "abbreviation": "YY"}),
         Attempt("ex_y gives its own body X's name", "ex_y", lambda w: f"/admin/bodies/{w.y}",
@@ -762,19 +762,19 @@ CONTROLS: dict[tuple[str, str], list[Attempt]] = {
                 answers=frozenset(), contained=lambda w, changes: [] if "history_entry" in changes else [
                     f"no history of the re-import: {describe(changes)}"]),
     ],
-    ("auth.new_user", "POST"): [
+    ("admin.new_user", "POST"): [
         Attempt("the administrator creates an executor of body Y", "admin", lambda w: "/admin/users/new",
                 lambda w: {"email": "new-y@test.example", "name": "", "role": "executor", "body_id": str(w.y),
                            "password": "long-enough-1", "active": "y"}, answers=frozenset(),
                 contained=only("user_account")),
     ],
-    ("auth.edit_user", "POST"): [
+    ("admin.edit_user", "POST"): [
         Attempt("the administrator renames ex_x", "admin", lambda w: f"/admin/users/{w.users['ex_x']}",
                 lambda w: {"email": w.emails["ex_x"], "name": "Education, reports", "role": "executor",
                            "body_id": str(w.x), "password": "", "active": "y"}, answers=frozenset(),
                 contained=only("user_account")),
     ],
-    ("auth.edit_body", "POST"): [
+    ("admin.edit_body", "POST"): [
         Attempt("the administrator edits body Y", "admin", lambda w: f"/admin/bodies/{w.y}",
                 lambda w: {"name": w.names[w.y], "name_ru": "Центр", "abbreviation": ""}, answers=frozenset(),
                 contained=only("body")),

@@ -33,9 +33,9 @@ ROLES = ("anonymous", "admin", "coordinator", "auditor", "executor_lead", "execu
 #  302 for anonymous is the redirect to /login; 302 for a signed-in role is the success redirect.
 EXPECTED: dict[tuple[str, str], tuple[int, int, int, int, int, int]] = {
     # --- reading: every signed-in role ---------------------------------------------------------
-    ("plans.index", "GET"):           (302, 200, 200, 200, 200, 200),
-    ("plans.show", "GET"):            (302, 200, 200, 200, 200, 200),
-    ("plans.activity", "GET"):        (302, 200, 200, 200, 200, 200),
+    ("progress.index", "GET"):           (302, 200, 200, 200, 200, 200),
+    ("progress.plan", "GET"):            (302, 200, 200, 200, 200, 200),
+    ("progress.activity", "GET"):        (302, 200, 200, 200, 200, 200),
     ("reports.obligation", "GET"):    (302, 200, 200, 200, 200, 200),
     ("reports.download", "GET"):      (302, 200, 200, 200, 200, 200),
     ("auth.password", "GET"):         (302, 200, 200, 200, 200, 200),
@@ -54,11 +54,11 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int, int, int]] = {
     ("plans.upload", "GET"):          (302, 403, 200, 403, 403, 403),
     ("plans.preview", "GET"):         (302, 403, 200, 403, 403, 403),
     # --- administration pages: the administrator only ----------------------------------------
-    ("auth.users", "GET"):            (302, 200, 403, 403, 403, 403),
-    ("auth.new_user", "GET"):         (302, 200, 403, 403, 403, 403),
-    ("auth.edit_user", "GET"):        (302, 200, 403, 403, 403, 403),
-    ("auth.bodies", "GET"):           (302, 200, 403, 403, 403, 403),
-    ("auth.edit_body", "GET"):        (302, 200, 403, 403, 403, 403),
+    ("admin.users", "GET"):            (302, 200, 403, 403, 403, 403),
+    ("admin.new_user", "GET"):         (302, 200, 403, 403, 403, 403),
+    ("admin.edit_user", "GET"):        (302, 200, 403, 403, 403, 403),
+    ("admin.bodies", "GET"):           (302, 200, 403, 403, 403, 403),
+    ("admin.edit_body", "GET"):        (302, 200, 403, 403, 403, 403),
     # --- plan writes: the coordinator only -----------------------------------------------------
     ("plans.edit_activity", "POST"):  (302, 403, 302, 403, 403, 403),
     ("plans.set_executors", "POST"):  (302, 403, 302, 403, 403, 403),
@@ -73,9 +73,9 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int, int, int]] = {
     ("reports.post_report", "POST"):  (302, 403, 403, 403, 302, 403),
     ("reports.review", "POST"):       (302, 403, 302, 403, 403, 403),
     # --- administration writes -----------------------------------------------------------------
-    ("auth.new_user", "POST"):        (302, 302, 403, 403, 403, 403),
-    ("auth.edit_user", "POST"):       (302, 302, 403, 403, 403, 403),
-    ("auth.edit_body", "POST"):       (302, 302, 403, 403, 403, 403),
+    ("admin.new_user", "POST"):        (302, 302, 403, 403, 403, 403),
+    ("admin.edit_user", "POST"):       (302, 302, 403, 403, 403, 403),
+    ("admin.edit_body", "POST"):       (302, 302, 403, 403, 403, 403),
     # --- one's own session and password: everybody signed in ----------------------------------
     ("auth.password", "POST"):        (302, 302, 302, 302, 302, 302),
     ("auth.login", "POST"):           (302, 302, 302, 302, 302, 302),
@@ -177,13 +177,13 @@ def form_data(endpoint: str, role: str, data: dict):
         "reports.post_report": lambda: {
             "text": "Іс-шара өткізілді.", "no_personal_data": "y", "files": [(io.BytesIO(PDF), "evidence.pdf")]},
         "reports.review": lambda: {"accept": "y", "comment": ""},
-        "auth.new_user": lambda: {
+        "admin.new_user": lambda: {
             "email": "new-account@test.example", "name": "", "role": "auditor", "body_id": "0",
             "password": "long-enough-1", "active": "y"},
-        "auth.edit_user": lambda: {
+        "admin.edit_user": lambda: {
             "email": data["target"].email, "name": "Renamed", "role": "auditor", "body_id": "0", "password": "",
             "active": "y"},
-        "auth.edit_body": lambda: {"name": body.name, "name_ru": body.name_ru or "",
+        "admin.edit_body": lambda: {"name": body.name, "name_ru": body.name_ru or "",
                                    "abbreviation": body.abbreviation or ""},
     }[endpoint]()
 
@@ -252,7 +252,7 @@ def test_successful_writes_really_happened(app, client, runner, make_user, login
 
     login(data["users"]["admin"])
     assert client.post(f"/admin/users/{data['target'].id}", data=form_data(
-        "auth.edit_user", "admin", data)).status_code == 302
+        "admin.edit_user", "admin", data)).status_code == 302
     assert db.session.get(User, data["target"].id).name == "Renamed"
 
 

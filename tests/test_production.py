@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.pool import NullPool
 
 from tests.conftest import PASSWORD, ROOT, TEST_DATABASE_URL
-from tracker import create_app
+from tracker.app import create_app
 from tracker.config import engine_options
 from tracker.extensions import db
 
@@ -225,7 +225,7 @@ def test_pool_settings_come_from_the_environment_for_a_database_server_only(monk
 
 POOL_PROBE = """
 import json
-from tracker import create_app
+from tracker.app import create_app
 from tracker.extensions import db
 app = create_app()
 with app.app_context():

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import KOSTANAY, PASSWORD, ROOT, TEST_DATABASE_URL
 from tests.evidence_files import PDF, tiny_pdf
-from tracker import create_app
+from tracker.app import create_app
 from tracker.core import personal_data
 from tracker.core.security import CONTENT_SECURITY_POLICY
 from tracker.extensions import db

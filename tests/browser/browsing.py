@@ -96,7 +96,7 @@ def start_portal(tmp: Path) -> Portal:
     from sqlalchemy import select, text
     from werkzeug.serving import make_server
 
-    from tracker import create_app
+    from tracker.app import create_app
     from tracker.auth.models import User
     from tracker.extensions import db
     from tracker.plans.models import Plan

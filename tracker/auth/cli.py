@@ -1,22 +1,16 @@
-"""`flask --app wsgi users create …` and `users demo` (the demo accounts `make run` makes)."""
+"""`flask --app wsgi users create …` and `users list`. (`users demo` is tracker.demo.accounts.)"""
 
 import sys
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tracker.auth.models import ROLES, User
 from tracker.auth.operations import AccountError, create_user, find_body
-from tracker.executors.models import Body
 from tracker.extensions import db
-from tracker.plans.models import ActivityExecutor
 
 users_cli = AppGroup("users", help="Accounts of the portal.")
-
-DEMO_PASSWORD = "demo-pass-2026"
-DEMO_DOMAIN = "demo.tracker.example"  # .example: a domain that can never belong to anybody
-
 
 @users_cli.command("create")
 @click.option("--email", required=True)
@@ -41,38 +35,3 @@ def list_command() -> None:
         body = f" — {user.body.label}, {user.body.region}" if user.body else ""
         flags = (" [demo]" if user.is_demo else "") + ("" if user.active else " [disabled]")
         click.echo(f"{user.role:12} {user.email}{body}{flags}")
-
-
-def _busiest_lead_bodies(limit: int) -> list[Body]:
-    """The bodies that lead the most activities, one or two per region, so the demo
-    executors have real obligations to report on."""
-    rows = db.session.execute(
-        select(Body, func.count(ActivityExecutor.id)).join(ActivityExecutor, ActivityExecutor.body_id == Body.id)
-        .where(ActivityExecutor.role == "lead").group_by(Body.id)
-        .order_by(func.count(ActivityExecutor.id).desc(), Body.id)).all()
-    chosen: list[Body] = []
-    per_region: dict[str, int] = {}
-    for body, _count in rows:
-        if per_region.get(body.region, 0) < 2:
-            chosen.append(body)
-            per_region[body.region] = per_region.get(body.region, 0) + 1
-        if len(chosen) == limit:
-            break
-    return chosen
-
-
-@users_cli.command("demo")
-def demo_command() -> None:
-    """Make the demo accounts (once; run it again and nothing changes) and print how to sign in."""
-    wanted = [("admin", None, "Демо: әкімші"), ("coordinator", None, "Демо: облыс әкімі орынбасарының аппараты"),
-              ("auditor", None, "Демо: аудитор")]
-    for body in _busiest_lead_bodies(4):
-        wanted.append(("executor", body, f"Демо: {body.abbreviation or body.name}"))
-    for role, body, name in wanted:
-        email = f"{role}{'-' + str(body.id) if body else ''}@{DEMO_DOMAIN}"
-        if db.session.scalar(select(User).where(User.email == email)) is None:
-            create_user(email=email, role=role, password=DEMO_PASSWORD, body=body, name=name, is_demo=True)
-    click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
-    for user in db.session.scalars(select(User).where(User.is_demo).order_by(User.id)):
-        where = f" — {user.body.label}, {user.body.region}" if user.body else ""
-        click.echo(f"  {user.role:12} {user.email}{where}")

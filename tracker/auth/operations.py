@@ -99,18 +99,6 @@ def change_own_password(user: User, current: str, new: str) -> None:
     db.session.commit()
 
 
-def edit_body(body: Body, *, name: str, name_ru: str | None, abbreviation: str | None, actor: User) -> dict:
-    name = (name or "").strip()
-    if not name:
-        raise AccountError(_("Full name (Kazakh): it is empty."))
-    diff = history.changed(body, name=name, name_ru=(name_ru or "").strip() or None,
-                           abbreviation=(abbreviation or "").strip() or None)
-    if diff:
-        history.record("body.edited", body=body, actor=actor, changes=diff)
-    db.session.commit()
-    return diff
-
-
 def remember_language_at_login(user: User, session) -> None:
     """The account's language follows its person: once signed in, the language they last chose
     (on any computer) is used; an account that never chose keeps the one of this visit."""

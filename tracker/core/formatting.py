@@ -5,7 +5,7 @@ from datetime import date, datetime
 from flask_babel import format_date, format_datetime, format_decimal, gettext
 
 from tracker.core.messages import translated
-from tracker.plans.engine.readers import human_size
+from tracker.core.sizes import human_size
 
 
 def long_date(value: date | str | None) -> str:

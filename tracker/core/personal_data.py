@@ -10,6 +10,8 @@ import io
 import re
 from datetime import date
 
+from tracker.core.sizes import MAX_UNPACKED_BYTES, unpacked_size
+
 _SEPARATOR = re.compile(r"[ \u00a0\u202f-]")
 _DIGIT_RUN = re.compile(r"\d+(?:[ \u00a0\u202f-]\d+)*")
 _WEIGHTS_1 = list(range(1, 12))
@@ -58,28 +60,12 @@ def masked(iin: str) -> str:
     return f"{iin[:2]}••••••••{iin[-2:]}"
 
 
-#: a Word or Excel file that unpacks to more than this is refused before it is opened (a zip
-#: bomb: a few kilobytes that inflate to gigabytes would otherwise exhaust the server's memory)
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 #: the pages of a PDF whose text layer is read (a report's evidence is rarely longer)
 MAX_PDF_PAGES = 500
 
 
 class UnpacksTooLarge(ValueError):
     """The zip container declares more unpacked bytes than MAX_UNPACKED_BYTES."""
-
-
-def unpacked_size(data: bytes) -> int | None:
-    """What a .docx/.xlsx would unpack to, from its directory alone (None if it is no zip).
-    Python's zipfile never inflates a member beyond the size its directory declares, so this
-    sum bounds what opening the file can cost."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return sum(member.file_size for member in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return None
 
 
 def document_text(data: bytes, kind: str) -> str | None:

@@ -4,8 +4,8 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from tracker.core.clock import today
 from tracker.dashboard import charts, queries
+from tracker.dashboard.filters import read_filters
 from tracker.executors.models import Body
 from tracker.extensions import db, htmx
 from tracker.plans.models import Plan
@@ -21,24 +21,6 @@ SORTS = {
     "name": lambda f: (f.label.lower(), f.name),
     "rate": lambda f: (f.on_time_rate if f.on_time_rate is not None else 2, f.name),
 }
-
-
-def _date_arg(name: str) -> date | None:
-    value = request.args.get(name) or ""
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def read_filters() -> tuple[queries.Filters, date]:
-    """The filters and the "as of" day from the query string (unknown values are ignored)."""
-    status = request.args.get("status")
-    filters = queries.Filters(
-        region=(request.args.get("region") or "").strip()[:120] or None, plan_id=request.args.get("plan", type=int),
-        section_id=request.args.get("section", type=int), body_id=request.args.get("body", type=int), status=status if status in STATUSES else None,
-        due_from=_date_arg("from"), due_to=_date_arg("to"))
-    return filters, _date_arg("as_of") or today()
 
 
 #: executors with overdue obligations shown per page of the overdue list (the country has thousands)

@@ -10,8 +10,8 @@ from flask import current_app
 from flask.cli import AppGroup
 from werkzeug.security import generate_password_hash
 
-from tracker.auth.cli import DEMO_PASSWORD
 from tracker.core.clock import today
+from tracker.demo.accounts import DEMO_PASSWORD
 from tracker.demo.generate import EMAIL_DOMAIN, RefusedDatabase, generate
 
 demo_cli = AppGroup("demo", help="Synthetic data at national scale (benchmarks, demonstrations).")

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, request, send_file, stream_with_co
 from flask_login import current_user
 
 from tracker.core.clock import now
-from tracker.dashboard.routes import read_filters
+from tracker.dashboard.filters import read_filters
 from tracker.export.tables import TABLE_KEYS, one_table
 from tracker.export.workbook import write_workbook
 

@@ -2,22 +2,14 @@
 
 from datetime import date
 
-from sqlalchemy import select
-
-from tracker.extensions import db
 from tracker.plans.models import Activity, Obligation, Plan
+from tracker.plans.signals import obligations_kept_by_others
 from tracker.schedule.deadlines import Deadline, Period, due_dates_for
 
 
 def _reported(obligations) -> set[int]:
-    """The ids of those obligations that have reports, in one query."""
-    from tracker.reports.models import CompletionReport  # reports build on plans, not the other way
-
-    ids = [o.id for o in obligations if o.id is not None]
-    if not ids:
-        return set()
-    return set(db.session.scalars(
-        select(CompletionReport.obligation_id).where(CompletionReport.obligation_id.in_(ids)).distinct()))
+    """The ids of those obligations that have reports (asked of the reports package, which builds on this one)."""
+    return obligations_kept_by_others([o.id for o in obligations if o.id is not None])
 
 
 def activity_has_reports(activity: Activity) -> bool:

@@ -23,14 +23,11 @@ from tracker.executors.resolve import BodyResolver, Target
 from tracker.extensions import db
 from tracker.plans.engine import parse_plan
 from tracker.plans.engine.funding import classify_funding
-from tracker.plans.engine.parse import ParsedPlan, ParsedWarning, resolve_executors
+from tracker.plans.engine.parse import BY_AGREEMENT, UNNAMED, ParsedPlan, ParsedWarning, resolve_executors
 from tracker.plans.importer import BodyCache, ImportSummary, check_fits, import_plan, natural_key
 from tracker.plans.models import Activity, ActivityExecutor, Plan, PlanWarning, Section
 from tracker.plans.obligations import due_dates_of, sync_obligations
 from tracker.schedule.deadlines import FREQUENCIES
-
-#: the written form Karaganda 50 has where a body's name was lost; never learned as an alias
-UNNAMED = "(келісім бойынша)"
 
 
 class PlanEditError(ValueError):
@@ -169,7 +166,7 @@ def assign_executor(executor: ActivityExecutor, body: Body) -> list[ActivityExec
 
 
 def _resolve_executor_warnings(activity: Activity, written: str) -> None:
-    marker = f"«{written}»" if written != UNNAMED else "«(келісім бойынша)»"
+    marker = f"«{written}»"
     for warning in db.session.scalars(select(PlanWarning).where(
             PlanWarning.plan_id == activity.plan_id, PlanWarning.activity_number == activity.number,
             PlanWarning.field == "executors", PlanWarning.resolved_at.is_(None))):
@@ -286,6 +283,13 @@ def _apply_deadline(activity: Activity, plan: Plan) -> str | None:
         return problems[0]
     _reschedule(activity, plan, wanted, rule)
     return None
+
+
+def executors_as_written(activity: Activity) -> str:
+    """The executors as a plan writes them, the lead first ("ББ, ДСБ, ІІД (келісім бойынша)"):
+    what `set_executors` reads back."""
+    return ", ".join(e.written + (f" {BY_AGREEMENT}" if e.by_agreement and e.written != UNNAMED else "")
+                     for e in activity.executors)
 
 
 def set_executors(activity: Activity, executors_text: str) -> list[str]:

@@ -1,17 +1,14 @@
-"""Plans in the browser: list, plan page with filters, activity page, corrections, import preview."""
+"""Changing plans in the browser (the coordinator): corrections, executors, warnings, plans by hand,
+import with a preview. The pages that show plans with their statuses are tracker.progress."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from tracker.auth.permissions import can_edit_plans, require
-from tracker.auth.routes import is_local_path
-from tracker.core.clock import today
 from tracker.core.formatting import translated_message
+from tracker.core.urls import is_local_path
 from tracker.executors.models import Body
 from tracker.extensions import db, htmx
-from tracker.history import entries_for
 from tracker.plans import operations
 from tracker.plans.engine import PlanFormatError
 from tracker.plans.forms import (
@@ -24,21 +21,9 @@ from tracker.plans.forms import (
     ResolveWarningForm,
     UploadForm,
 )
-from tracker.plans.models import Activity, ActivityExecutor, Obligation, Plan, PlanWarning
-from tracker.reports.operations import reports_by_obligation, statuses
-from tracker.reports.status import STATUSES, activity_status
+from tracker.plans.models import Activity, ActivityExecutor, Plan, PlanWarning
 
 bp = Blueprint("plans", __name__)
-
-
-@bp.get("/")
-def index():
-    counts = dict(db.session.execute(
-        select(Activity.plan_id, func.count(Activity.id)).group_by(Activity.plan_id)).all())
-    due = dict(db.session.execute(
-        select(Activity.plan_id, func.count(Obligation.id)).join(Obligation).group_by(Activity.plan_id)).all())
-    plans = db.session.scalars(select(Plan).order_by(Plan.period_start.desc(), Plan.id)).all()
-    return render_template("plans/index.html", plans=plans, counts=counts, due=due)
 
 
 def _plan(plan_id: int) -> Plan:
@@ -47,63 +32,6 @@ def _plan(plan_id: int) -> Plan:
 
 def _activity(activity_id: int) -> Activity:
     return db.session.get(Activity, activity_id) or abort(404)
-
-
-@bp.get("/plans/<int:plan_id>")
-def show(plan_id: int):
-    plan = _plan(plan_id)
-    activities = db.session.scalars(
-        select(Activity).where(Activity.plan_id == plan.id).order_by(Activity.position).options(
-            selectinload(Activity.executors).selectinload(ActivityExecutor.body),
-            selectinload(Activity.obligations),
-            selectinload(Activity.section),
-        )
-    ).all()
-    obligation_status = statuses([o for a in activities for o in a.obligations])
-    status_of = {a.id: activity_status([obligation_status[o.id] for o in a.obligations]) for a in activities}
-
-    # Filters: section, status, words. A filtered view is a URL that can be bookmarked and sent.
-    section = request.args.get("section", type=int)
-    wanted_status = request.args.get("status") if request.args.get("status") in STATUSES else None
-    words = (request.args.get("q") or "").strip()
-    shown = [a for a in activities
-             if (section is None or a.section_id == section)
-             and (wanted_status is None or status_of[a.id] == wanted_status)
-             and (not words or words.lower() in (a.text + " " + a.number + " " + " ".join(
-                 e.written for e in a.executors)).lower())]
-
-    warnings_by_activity: dict[str | None, list] = {}
-    for warning in plan.warnings:
-        if warning.resolved_at is None:
-            warnings_by_activity.setdefault(warning.activity_number, []).append(warning)
-    context = dict(plan=plan, activities=shown, total=len(activities), warnings=warnings_by_activity,
-                   today=today(), status_of=status_of, section=section, wanted_status=wanted_status,
-                   words=words, resolve_form=ResolveWarningForm())
-    if htmx and htmx.target == "plan-table" and not htmx.history_restore_request:
-        return render_template("plans/_table.html", **context)
-    return render_template("plans/show.html", history=entries_for(plan_id=plan.id, limit=30), **context)
-
-
-@bp.get("/activities/<int:activity_id>")
-def activity(activity_id: int):
-    item = _activity(activity_id)
-    status_of = statuses(item.obligations)
-    reports = reports_by_obligation(item.obligations)
-    warnings = db.session.scalars(select(PlanWarning).where(
-        PlanWarning.plan_id == item.plan_id, PlanWarning.activity_number == item.number)).all()
-    assign_form = AssignForm()
-    assign_form.body_id.choices = [(b.id, f"{b.label}") for b in operations.bodies_for(item.plan)]
-    return render_template(
-        "plans/activity.html", activity=item, plan=item.plan, status_of=status_of, reports=reports,
-        activity_status=activity_status(list(status_of.values())), warnings=warnings, today=today(),
-        assign_form=assign_form, resolve_form=ResolveWarningForm(),
-        executors_form=ExecutorsForm(executors_text=_written_executors(item)),
-        history=entries_for(activity_id=item.id))
-
-
-def _written_executors(item: Activity) -> str:
-    return ", ".join(e.written + (" (келісім бойынша)" if e.by_agreement and e.written != operations.UNNAMED else "")
-                     for e in item.executors)
 
 
 # --- corrections (coordinator) ------------------------------------------------------------------
@@ -133,7 +61,7 @@ def edit_activity(activity_id: int):
             error = str(exc)
         else:
             flash(_("Activity %(number)s saved.", number=item.number))
-            return redirect(url_for("plans.activity", activity_id=item.id))
+            return redirect(url_for("progress.activity", activity_id=item.id))
     return render_template("plans/activity_form.html", form=form, activity=item, plan=item.plan,
                            error=error), _form_status(form, error)
 
@@ -150,7 +78,7 @@ def set_executors(activity_id: int):
         flash(_("Executors of %(number)s saved.", number=item.number))
     else:
         flash(_("Name at least one executor; the first named is the lead."), "error")
-    return redirect(url_for("plans.activity", activity_id=item.id))
+    return redirect(url_for("progress.activity", activity_id=item.id))
 
 
 @bp.post("/executors/<int:executor_id>/assign")
@@ -169,7 +97,7 @@ def assign_executor(executor_id: int):
         else:
             flash(_("«%(written)s» is now %(body)s in %(n)s place(s); the next import reads it so.",
                     written=executor.written, body=executor.body.label, n=len(changed)))
-    return redirect(url_for("plans.activity", activity_id=executor.activity_id))
+    return redirect(url_for("progress.activity", activity_id=executor.activity_id))
 
 
 @bp.post("/warnings/<int:warning_id>/resolve")
@@ -183,7 +111,7 @@ def resolve_warning(warning_id: int):
             flash(str(exc), "error")
     if htmx:
         return ""  # the warning disappears from the page
-    target = request.form.get("next") or url_for("plans.show", plan_id=warning.plan_id)
+    target = request.form.get("next") or url_for("progress.plan", plan_id=warning.plan_id)
     return redirect(target if is_local_path(target) else "/")
 
 
@@ -202,7 +130,7 @@ def edit_plan(plan_id: int):
             error = str(exc)
         else:
             flash(_("Plan saved."))
-            return redirect(url_for("plans.show", plan_id=plan.id))
+            return redirect(url_for("progress.plan", plan_id=plan.id))
     return render_template("plans/plan_form.html", form=form, plan=plan, error=error), _form_status(form, error)
 
 
@@ -240,7 +168,7 @@ def new_activity(plan_id: int):
             error = str(exc)
         else:
             flash(_("Activity %(number)s added with %(n)s due dates.", number=item.number, n=len(item.obligations)))
-            return redirect(url_for("plans.activity", activity_id=item.id))
+            return redirect(url_for("progress.activity", activity_id=item.id))
     return render_template("plans/new_activity.html", form=form, plan=plan, error=error), _form_status(form, error)
 
 
@@ -298,4 +226,4 @@ def confirm(token: str):
         return redirect(url_for("plans.upload"))
     flash(_("Plan imported: %(a)s activities, %(o)s due dates, %(w)s warnings.", a=summary.activities,
             o=summary.obligations, w=len(summary.warnings)))
-    return redirect(url_for("plans.show", plan_id=summary.plan_id))
+    return redirect(url_for("progress.plan", plan_id=summary.plan_id))

@@ -16,8 +16,8 @@ import filetype
 from flask_babel import gettext as _
 
 from tracker.core.formatting import translated_message
-from tracker.core.personal_data import MAX_UNPACKED_BYTES, UnpacksTooLarge, document_text, find_iins, masked
-from tracker.plans.engine.readers import human_size
+from tracker.core.personal_data import UnpacksTooLarge, document_text, find_iins, masked
+from tracker.core.sizes import MAX_UNPACKED_BYTES, human_size
 
 #: the evidence kinds a report may carry: kind → (MIME type, extensions its name may have)
 ALLOWED = {

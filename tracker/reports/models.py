@@ -8,7 +8,7 @@ returned, corrected, accepted — can always be replayed, and the status on any 
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, select
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -16,6 +16,7 @@ from tracker.auth.models import User
 from tracker.executors.models import Body
 from tracker.extensions import db
 from tracker.plans.models import Obligation
+from tracker.plans.signals import obligations_in_use
 
 #: a lead executor's report, which the coordinator reviews, or a co-executor's contribution to it
 KINDS = ("lead", "contribution")
@@ -98,3 +99,10 @@ class Evidence(db.Model):
 
     report: Mapped[CompletionReport] = relationship(back_populates="evidence")
     uploaded_by: Mapped[User] = relationship()
+
+
+@obligations_in_use.connect
+def _obligations_with_reports(_sender, ids: list[int]) -> set[int]:
+    """A due date that has reports is never dropped by a plan edit or a re-import (plans ask)."""
+    return set(db.session.scalars(
+        select(CompletionReport.obligation_id).where(CompletionReport.obligation_id.in_(ids)).distinct()))

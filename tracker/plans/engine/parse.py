@@ -11,14 +11,21 @@ from datetime import date
 from pathlib import Path
 
 from tracker.core.messages import msg
+from tracker.core.sizes import DEFAULT_MAX_PLAN_BYTES
 from tracker.core.text import clean, looks_like_abbreviation, norm
 from tracker.executors.resolve import BodyResolver, LegendEntry, Resolution, Target
 from tracker.plans.engine.errors import PlanFormatError
 from tracker.plans.engine.funding import Funding, classify_funding
-from tracker.plans.engine.readers import DEFAULT_MAX_BYTES, read_document, size_error
-from tracker.plans.engine.table import LEGEND_MARKER, RawActivity, interpret
+from tracker.plans.engine.headers import LEGEND_MARKER
+from tracker.plans.engine.readers import read_document, size_error
+from tracker.plans.engine.table import RawActivity, interpret
 from tracker.schedule.deadlines import DEFAULT_FREQUENCY, Deadline, Period, due_dates_for
 
+#: how a plan marks a body outside the akimat that takes part by agreement (police, prosecutor, ombudsman)
+BY_AGREEMENT = "(келісім бойынша)"
+#: the written form of an executor whose name was lost before the mark (Karaganda 50): kept for a
+#: coordinator to assign, never learned as an alias (it names nobody)
+UNNAMED = BY_AGREEMENT
 _BY_AGREEMENT = re.compile(r"\(?\s*(келісім\w*\s+бойынша|по\s+согласованию)\s*\)?", re.IGNORECASE)
 _YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-–—]\s*((?:19|20)\d{2})(?!\d)")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -135,7 +142,7 @@ def _activity_json(activity: ParsedActivity) -> dict:
 # ---------------------------------------------------------------------------------------
 
 
-def parse_plan_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES,
+def parse_plan_file(path: str | Path, max_bytes: int = DEFAULT_MAX_PLAN_BYTES,
                     default_frequency: str = DEFAULT_FREQUENCY,
                     learned_aliases: Callable[[str | None], dict[str, Target]] | None = None) -> ParsedPlan:
     path = Path(path)
@@ -147,7 +154,7 @@ def parse_plan_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES,
     return parse_plan(path.read_bytes(), path.name, max_bytes, default_frequency, learned_aliases)
 
 
-def parse_plan(data: bytes, filename: str, max_bytes: int = DEFAULT_MAX_BYTES,
+def parse_plan(data: bytes, filename: str, max_bytes: int = DEFAULT_MAX_PLAN_BYTES,
                default_frequency: str = DEFAULT_FREQUENCY,
                learned_aliases: Callable[[str | None], dict[str, Target]] | None = None) -> ParsedPlan:
     """Read a plan document. `learned_aliases(region)` gives the forms coordinators have
@@ -269,7 +276,7 @@ def resolve_executors(written_lists: list[str], resolver: BodyResolver, number: 
                 warnings.append(ParsedWarning(number, "executors", msg(
                     "%(ref)s: an executor is missing before «(келісім бойынша)»; "
                     "it is kept as an unnamed body by agreement for the coordinator to assign", ref=ref)))
-                written = "(келісім бойынша)"
+                written = UNNAMED
                 resolution = Resolution(None, "unresolved")
             else:
                 resolution = resolver.resolve(written)
@@ -278,7 +285,7 @@ def resolve_executors(written_lists: list[str], resolver: BodyResolver, number: 
                 continue  # 3.13 names ДСБ and ҮЕҰ twice; 2.11 names ПД and ДП (the same body)
             seen.add(identity)
             target = resolution.target
-            if resolution.match == "unresolved" and written != "(келісім бойынша)":
+            if resolution.match == "unresolved" and written != UNNAMED:
                 warnings.append(ParsedWarning(number, "executors", msg(
                     "%(ref)s: executor «%(written)s» is in neither the plan's legend nor the registry of bodies",
                     ref=ref, written=written)))

@@ -1,7 +1,9 @@
 """File → RawDocument: every format becomes the same grid of rows.
 
-Readers know about file formats only (tabs, Word cells, merged Excel cells);
-what the rows mean is decided once, in `table.py`, for every format.
+Readers know about file formats only (tabs, Word cells, merged Excel cells); what the rows
+mean is decided once, in `table.py`, for every format. Where a reader must find the table in a
+file (the first header row of a text extract, the sheet that holds the plan, the CSV delimiter
+under which a header appears) it asks `headers.py`, which knows the header words.
 """
 
 import contextlib
@@ -13,11 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tracker.core.messages import msg
+from tracker.core.sizes import DEFAULT_MAX_PLAN_BYTES, MAX_UNPACKED_BYTES, human_size
 from tracker.plans.engine.errors import PlanFormatError
-
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-#: a .docx/.xlsx that unpacks to more than this is refused before it is unpacked
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+from tracker.plans.engine.headers import column_of, header_columns, is_header
 
 
 @dataclass
@@ -35,21 +35,12 @@ class RawDocument:
     trailing: list[str] = field(default_factory=list)
 
 
-def human_size(size: int) -> str:
-    """20 MB, 512 KB, 37 bytes: as a person reads a size limit."""
-    if size >= 1024 * 1024:
-        return msg("%(n)s MB", n=f"{size / 1024 / 1024:.1f}".removesuffix(".0"))
-    if size >= 1024:
-        return msg("%(n)s KB", n=f"{size / 1024:.1f}".removesuffix(".0"))
-    return msg("%(n)s bytes", n=size)
-
-
 def size_error(name: str, size: int, limit: int) -> PlanFormatError:
     return PlanFormatError(msg("%(name)s is %(size)s, over the %(limit)s limit for a plan file",
                                name=name, size=human_size(size), limit=human_size(limit)))
 
 
-def read_document(data: bytes, filename: str, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
+def read_document(data: bytes, filename: str, max_bytes: int = DEFAULT_MAX_PLAN_BYTES) -> RawDocument:
     name = Path(filename).name
     if len(data) > max_bytes:
         raise size_error(name, len(data), max_bytes)
@@ -167,8 +158,6 @@ def _read_cell_per_line(lines: list[str]) -> RawDocument:
             preamble.append(line)
     trailing = lines[end + 1:]
 
-    from tracker.plans.engine.table import column_of  # the header words live in one place
-
     start = next(
         (i for i, cell in enumerate(cells) if column_of(cell.text) in ("number", "text")),
         None,
@@ -201,8 +190,6 @@ def _section_like(text: str) -> bool:
 
 def _read_tab_separated(lines: list[str]) -> RawDocument:
     """PDF → text: one table row per line, cells separated by tabs."""
-    from tracker.plans.engine.table import is_header
-
     tabbed = [i for i, line in enumerate(lines) if "\t" in line]
     start = next((i for i in tabbed if is_header(lines[i].split("\t"))), tabbed[0])
     end = tabbed[-1]
@@ -270,7 +257,6 @@ def read_xlsx(data: bytes) -> RawDocument:
     # a merged or linked range (A1:XFD1048576 is 17 billion), and rows and columns are bounded, so
     # that one cell at XFD1048576 is not a rectangle of empty ones to walk.
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    from tracker.plans.engine.table import is_header
 
     def values(sheet, max_row: int = XLSX_MAX_ROWS):
         return sheet.iter_rows(max_row=max_row, max_col=XLSX_MAX_COLUMNS, values_only=True)
@@ -313,8 +299,6 @@ def _xlsx_cells(values) -> list[str]:
 def read_csv_text(text: str) -> RawDocument:
     """The delimiter is the one under which a plan header row appears: csv.Sniffer alone gives up
     on plans whose title rows have one cell and whose cells hold commas and line breaks."""
-    from tracker.plans.engine.table import header_columns, is_header
-
     # Line breaks as in text extracts: a lone "\r" (a Mac CSV) ends a row rather than upsetting the csv module.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     candidates: list[str] = []

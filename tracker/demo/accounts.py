@@ -1,0 +1,49 @@
+"""The demo accounts `make run` makes (`flask --app wsgi users demo`): an administrator, a
+coordinator, an auditor and executors of the bodies with the most to report, all marked DEMO."""
+
+import click
+from sqlalchemy import func, select
+
+from tracker.auth.models import User
+from tracker.auth.operations import create_user
+from tracker.executors.models import Body
+from tracker.extensions import db
+from tracker.plans.models import ActivityExecutor
+
+DEMO_PASSWORD = "demo-pass-2026"
+DEMO_DOMAIN = "demo.tracker.example"  # .example: a domain that can never belong to anybody
+
+
+def _busiest_lead_bodies(limit: int) -> list[Body]:
+    """The bodies that lead the most activities, one or two per region, so the demo
+    executors have real obligations to report on."""
+    rows = db.session.execute(
+        select(Body, func.count(ActivityExecutor.id)).join(ActivityExecutor, ActivityExecutor.body_id == Body.id)
+        .where(ActivityExecutor.role == "lead").group_by(Body.id)
+        .order_by(func.count(ActivityExecutor.id).desc(), Body.id)).all()
+    chosen: list[Body] = []
+    per_region: dict[str, int] = {}
+    for body, _count in rows:
+        if per_region.get(body.region, 0) < 2:
+            chosen.append(body)
+            per_region[body.region] = per_region.get(body.region, 0) + 1
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+@click.command("demo")
+def demo_accounts_command() -> None:
+    """Make the demo accounts (once; run it again and nothing changes) and print how to sign in."""
+    wanted = [("admin", None, "Демо: әкімші"), ("coordinator", None, "Демо: облыс әкімі орынбасарының аппараты"),
+              ("auditor", None, "Демо: аудитор")]
+    for body in _busiest_lead_bodies(4):
+        wanted.append(("executor", body, f"Демо: {body.abbreviation or body.name}"))
+    for role, body, name in wanted:
+        email = f"{role}{'-' + str(body.id) if body else ''}@{DEMO_DOMAIN}"
+        if db.session.scalar(select(User).where(User.email == email)) is None:
+            create_user(email=email, role=role, password=DEMO_PASSWORD, body=body, name=name, is_demo=True)
+    click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+    for user in db.session.scalars(select(User).where(User.is_demo).order_by(User.id)):
+        where = f" — {user.body.label}, {user.body.region}" if user.body else ""
+        click.echo(f"  {user.role:12} {user.email}{where}")
