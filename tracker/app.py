@@ -14,7 +14,7 @@ PUBLIC_ENDPOINTS = {"auth.login", "static"}
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(
-        __name__,
+        "tracker",  # the package's name: the logger, the CLI and Flask's root path are the package's
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
         instance_path=str(ROOT / "instance"),
@@ -79,10 +79,14 @@ def register_extensions(app: Flask) -> None:
 
     login_manager.login_message = _l("Sign in to open this page.")
 
-    from tracker.auth.models import User
+    from tracker.auth.labels import role_labels
+    from tracker.auth.models import AccountRole, User
     from tracker.core import formatting
     from tracker.core.urls import url_with_language
-    from tracker.reports.status import STATUSES
+    from tracker.plans.models import ExecutorRole
+    from tracker.reports.labels import report_state_labels, status_labels
+    from tracker.reports.models import ReportKind
+    from tracker.reports.status import STATUSES, ReportState
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -117,6 +121,10 @@ def register_extensions(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["url_with_language"] = url_with_language
     app.jinja_env.globals["STATUSES"] = STATUSES
+    # The domain's words for templates, so that a page compares `r.kind == ReportKind.LEAD`, not "lead".
+    app.jinja_env.globals.update(ExecutorRole=ExecutorRole, ReportKind=ReportKind, ReportState=ReportState,
+                                 AccountRole=AccountRole, status_labels=status_labels,
+                                 report_state_labels=report_state_labels, role_labels=role_labels)
     app.jinja_env.filters["long_date"] = formatting.long_date
     app.jinja_env.filters["long_datetime"] = formatting.long_datetime
     app.jinja_env.filters["tenge"] = formatting.tenge

@@ -3,14 +3,14 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from tracker.auth.labels import role_labels
 from tracker.auth.permissions import MIN_PASSWORD_LENGTH
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
 def role_choices():
-    return [("admin", _l("Administrator")), ("coordinator", _l("Coordinator")),
-            ("executor", _l("Executor")), ("auditor", _l("Auditor"))]
+    return [(role.value, label) for role, label in role_labels().items()]
 
 
 class UserForm(FlaskForm):

@@ -14,7 +14,7 @@ users_cli = AppGroup("users", help="Accounts of the portal.")
 
 @users_cli.command("create")
 @click.option("--email", required=True)
-@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--role", required=True, type=click.Choice([role.value for role in ROLES]))
 @click.option("--body", "body_text", help="Executors: the body's full name, abbreviation or id.")
 @click.option("--password", required=True)
 @click.option("--name", default="", help="Position or department, shown beside the e-mail.")

@@ -1,6 +1,7 @@
 """People who sign in, and what their role lets them do."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, String
@@ -11,9 +12,21 @@ from tracker.core.clock import now
 from tracker.executors.models import Body
 from tracker.extensions import db
 
-#: admin — accounts and the body registry; coordinator — the deputy akim's office: plans and
-#: review; executor — staff of one Body, reports where that body is named; auditor — reads.
-ROLES = ("admin", "coordinator", "executor", "auditor")
+
+class AccountRole(StrEnum):
+    """What an account may do (not the part a body plays on an activity, ExecutorRole)."""
+
+    #: accounts and the body registry
+    ADMIN = "admin"
+    #: the deputy akim's office: plans and review
+    COORDINATOR = "coordinator"
+    #: staff of one Body: reports where that body is named on an activity
+    EXECUTOR = "executor"
+    #: reads everything, changes nothing
+    AUDITOR = "auditor"
+
+
+ROLES = tuple(AccountRole)
 
 
 class User(UserMixin, db.Model):
@@ -25,6 +38,7 @@ class User(UserMixin, db.Model):
     #: how colleagues know the account: a position or a department, not necessarily a person
     name: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
+    #: an AccountRole
     role: Mapped[str] = mapped_column(String(20))
     #: executors only: the body whose reports this account posts
     body_id: Mapped[int | None] = mapped_column(ForeignKey("body.id"), index=True)

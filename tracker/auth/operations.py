@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker import history
-from tracker.auth.models import ROLES, User
+from tracker.auth.models import ROLES, AccountRole, User
 from tracker.auth.permissions import MIN_PASSWORD_LENGTH
 from tracker.core.text import norm
 from tracker.executors.models import Body, BodyAlias
@@ -46,7 +46,7 @@ def _check(email: str, role: str, body: Body | None, password: str | None, user_
         raise AccountError(_("E-mail: «%(email)s» is not an e-mail address.", email=email))
     if role not in ROLES:
         raise AccountError(_("Role: «%(role)s» is not one of %(roles)s.", role=role, roles=", ".join(ROLES)))
-    if role == "executor" and body is None:
+    if role == AccountRole.EXECUTOR and body is None:
         raise AccountError(_("Body: an executor account must belong to a body."))
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(_("Password: at least %(n)s characters.", n=MIN_PASSWORD_LENGTH))
@@ -59,13 +59,13 @@ def _check(email: str, role: str, body: Body | None, password: str | None, user_
 def create_user(*, email: str, role: str, password: str, body: Body | None = None, name: str = "",
                 is_demo: bool = False, actor: User | None = None) -> User:
     email = _check(email, role, body, password)
-    user = User(email=email, role=role, body=body if role == "executor" else None, name=(name or "").strip(),
+    user = User(email=email, role=role, body=body if role == AccountRole.EXECUTOR else None, name=(name or "").strip(),
                 is_demo=is_demo, active=True)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
     history.record("account.created", account=user, body=user.body, actor=actor,
-                   details={"email": email, "role": role, "body": body.label if body and role == "executor" else None})
+                   details={"email": email, "role": role, "body": body.label if body and role == AccountRole.EXECUTOR else None})
     db.session.commit()
     return user
 
@@ -73,13 +73,13 @@ def create_user(*, email: str, role: str, password: str, body: Body | None = Non
 def update_user(user: User, *, email: str, role: str, body: Body | None, name: str, active: bool,
                 password: str | None, actor: User) -> dict:
     email = _check(email, role, body, password or None, user.id)
-    if user.id == actor.id and (role != "admin" or not active):
+    if user.id == actor.id and (role != AccountRole.ADMIN or not active):
         raise AccountError(_("You cannot take away your own administrator role or disable yourself."))
     before_body = user.body.label if user.body else None
     diff = history.changed(user, email=email, role=role, name=(name or "").strip(), active=active,
-                           body_id=body.id if body and role == "executor" else None)
+                           body_id=body.id if body and role == AccountRole.EXECUTOR else None)
     if "body_id" in diff:
-        diff["body_id"] = (before_body, body.label if body and role == "executor" else None)
+        diff["body_id"] = (before_body, body.label if body and role == AccountRole.EXECUTOR else None)
     if password:
         user.set_password(password)
         diff["password"] = ("•••", "••• (new)")

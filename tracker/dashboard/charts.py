@@ -10,7 +10,7 @@ from sqlalchemy import case, distinct, extract, func, select
 
 from tracker.executors.models import Body
 from tracker.extensions import db
-from tracker.plans.models import Activity, ActivityExecutor, Obligation, Section
+from tracker.plans.models import Activity, ActivityExecutor, ExecutorRole, Obligation, Section
 
 
 @dataclass
@@ -45,8 +45,8 @@ def activities_per_body(plan_id: int) -> list[tuple[Executor, int, int]]:
     """(executor, activities it leads, activities it co-executes), the busiest first."""
     body_id, written = _executor_columns()
     rows = db.session.execute(
-        select(body_id, written, func.sum(case((ActivityExecutor.role == "lead", 1), else_=0)),
-               func.sum(case((ActivityExecutor.role != "lead", 1), else_=0)))
+        select(body_id, written, func.sum(case((ActivityExecutor.role == ExecutorRole.LEAD, 1), else_=0)),
+               func.sum(case((ActivityExecutor.role != ExecutorRole.LEAD, 1), else_=0)))
         .join(Activity, Activity.id == ActivityExecutor.activity_id).where(Activity.plan_id == plan_id)
         .group_by(body_id, written)).all()
     bodies = _labels(r[0] for r in rows)

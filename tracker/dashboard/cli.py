@@ -15,8 +15,7 @@ from tracker.dashboard import queries
 def status_report(as_of: date, plan_id: int | None = None) -> dict:
     filters = queries.Filters(plan_id=plan_id)
     soon = current_app.config["DUE_SOON_DAYS"]
-    plans = queries.plan_figures(as_of, soon, filters)
-    bodies = queries.body_figures(as_of, soon, filters)
+    plans, bodies = queries.figures(as_of, soon, filters)  # one statement for both
     return {
         "as_of": as_of.isoformat(),
         "due_soon_days": soon,

@@ -2,28 +2,25 @@
 
 Every figure on the dashboard, the overdue list, the body pages, the charts and
 `flask status --json` comes from the functions here, so they cannot disagree. Each status
-is computed in SQL by `status_table` — the same rule as `tracker.reports.status`, written as
-one CASE expression (tests hold the two to the same answer for every obligation) — and
-counted with GROUP BY; no Python loop walks the obligations.
+is computed in SQL by `status_table` with the CASE expression of `tracker.reports.status`
+(`status_sql`, written beside the Python rule it equals) and counted with GROUP BY; no Python
+loop walks the obligations.
 
 "As of" a day: only lead reports submitted by the end of that day count, and a review counts
 only if it was made by then — so the numbers are those the portal would have shown that day.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import Date, String, and_, case, exists, extract, func, literal, null, select, union_all
 from sqlalchemy.orm import aliased
 
 from tracker.executors.models import NATIONAL, Body, body_name, reads_russian
 from tracker.extensions import db
-from tracker.plans.models import Activity, ActivityExecutor, Obligation, Plan, Section
-from tracker.reports.models import CompletionReport
-from tracker.reports.status import STATUSES
-
-#: how an activity is counted on the dashboard
-ACTIVITY_STATES = ("done", "in_progress", "overdue")
+from tracker.plans.models import Activity, ActivityExecutor, ExecutorRole, Obligation, Plan, Section
+from tracker.reports.models import CompletionReport, ReportKind
+from tracker.reports.status import ACTIVITY_PROGRESS, STATUSES, Status, progress_sql, status_sql
 
 
 @dataclass
@@ -57,19 +54,10 @@ def status_table(as_of: date, due_soon_days: int):
     latest = aliased(CompletionReport)
     later = aliased(CompletionReport)
     no_later_version = ~exists().where(
-        later.obligation_id == latest.obligation_id, later.kind == "lead", later.version > latest.version,
+        later.obligation_id == latest.obligation_id, later.kind == ReportKind.LEAD, later.version > latest.version,
         later.submitted_on <= as_of)
-    reviewed_by_then = latest.reviewed_on <= as_of
-    accepted = and_(latest.state == "accepted", reviewed_by_then)
-    status = case(
-        (and_(accepted, latest.reviewed_on <= Obligation.due_date), literal("done")),
-        (accepted, literal("done_late")),
-        (and_(latest.state == "returned", reviewed_by_then), literal("returned")),
-        (latest.id.is_not(None), literal("submitted")),
-        (Obligation.due_date < as_of, literal("overdue")),
-        (Obligation.due_date <= as_of + timedelta(days=due_soon_days), literal("due_soon")),
-        else_=literal("upcoming"),
-    )
+    status = status_sql(due_date=Obligation.due_date, report_id=latest.id, report_state=latest.state,
+                        reviewed_on=latest.reviewed_on, as_of=as_of, due_soon_days=due_soon_days)
     return (
         select(
             Obligation.id.label("obligation_id"),
@@ -83,7 +71,7 @@ def status_table(as_of: date, due_soon_days: int):
             latest.reviewed_by_id.label("reviewed_by_id"),
         )
         .join(Activity, Activity.id == Obligation.activity_id)
-        .outerjoin(latest, and_(latest.obligation_id == Obligation.id, latest.kind == "lead",
+        .outerjoin(latest, and_(latest.obligation_id == Obligation.id, latest.kind == ReportKind.LEAD,
                                 latest.submitted_on <= as_of, no_later_version))
         .subquery("obligation_status")
     )
@@ -124,7 +112,7 @@ class PlanFigures:
     region: str | None
     obligations: dict[str, int] = field(default_factory=_empty_counts)
     due_so_far: int = 0
-    activities: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ACTIVITY_STATES, 0))
+    activities: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ACTIVITY_PROGRESS, 0))
     #: every activity in view, those without due dates too (they are neither done nor late)
     activities_total: int = 0
 
@@ -134,7 +122,7 @@ class PlanFigures:
 
     @property
     def on_time_rate(self) -> float | None:
-        return on_time_rate(self.obligations["done"], self.due_so_far)
+        return on_time_rate(self.obligations[Status.DONE], self.due_so_far)
 
 
 @dataclass
@@ -161,11 +149,11 @@ class BodyFigures:
     @property
     def on_time_rate(self) -> float | None:
         # Only the lead's report is reviewed, so discipline is measured on the obligations it leads.
-        return on_time_rate(self.as_lead["done"], self.lead_due_so_far)
+        return on_time_rate(self.as_lead[Status.DONE], self.lead_due_so_far)
 
     @property
     def overdue(self) -> int:
-        return self.as_lead["overdue"] + self.as_co_executor["overdue"]
+        return self.as_lead[Status.OVERDUE] + self.as_co_executor[Status.OVERDUE]
 
     @property
     def label(self) -> str:
@@ -203,52 +191,55 @@ def figures(as_of: date, due_soon_days: int, filters: Filters | None = None,
         in_view.c.plan_id, in_view.c.activity_id,
         *[func.sum(case((in_view.c.status == s, 1), else_=0)).label(s) for s in STATUSES],
         func.count().label("total"), func.sum(case((in_view.c.due_date <= as_of, 1), else_=0)).label("due_so_far"),
-        func.min(case((in_view.c.status == "overdue", in_view.c.due_date), else_=None)).label("oldest"),
+        func.min(case((in_view.c.status == Status.OVERDUE.value, in_view.c.due_date), else_=None)).label("oldest"),
     ).group_by(in_view.c.plan_id, in_view.c.activity_id).cte("per_activity")
     counts = [func.sum(per_activity.c[s]) for s in STATUSES]
     no_text, no_date, zero = null().cast(String), null().cast(Date), literal(0)
 
-    # 3. Three answers, one shape: kind, key, written, role or state, total, a count per status, due so far, oldest.
-    by_plan = select(
-        literal("plan"), per_activity.c.plan_id, no_text, no_text, func.sum(per_activity.c.total), *counts,
-        func.sum(per_activity.c.due_so_far), no_date,
-    ).group_by(per_activity.c.plan_id)
-    # Activities: done when every obligation is done (on time or late); overdue when any is; else in progress.
-    state = case((per_activity.c.overdue > 0, "overdue"),
-                 (per_activity.c.done + per_activity.c.done_late == per_activity.c.total, "done"),
-                 else_="in_progress")
-    by_activity_state = select(
-        literal("activities"), per_activity.c.plan_id, no_text, state, func.count(), *[zero for _s in STATUSES],
-        zero, no_date,
-    ).group_by(per_activity.c.plan_id, state)
+    # 3. Three answers of one shape (see `_answer`), joined with UNION ALL and read back by name.
+    by_plan = _answer("plan", per_activity.c.plan_id, no_text, no_text, func.sum(per_activity.c.total), counts,
+                      func.sum(per_activity.c.due_so_far), no_date).group_by(per_activity.c.plan_id)
+    progress = progress_sql(overdue=per_activity.c.overdue, done=per_activity.c.done,
+                            done_late=per_activity.c.done_late, total=per_activity.c.total)
+    by_activity_progress = _answer("activities", per_activity.c.plan_id, no_text, progress, func.count(),
+                                   [zero for _s in STATUSES], zero, no_date).group_by(per_activity.c.plan_id, progress)
     # Unresolved executors have no body: they are counted by the name as written.
     written = case((ActivityExecutor.body_id.is_(None), ActivityExecutor.written), else_=None)
     by_body = (
-        select(literal("body"), ActivityExecutor.body_id, written, ActivityExecutor.role,
-               func.sum(per_activity.c.total), *counts, func.sum(per_activity.c.due_so_far),
-               func.min(per_activity.c.oldest))
+        _answer("body", ActivityExecutor.body_id, written, ActivityExecutor.role, func.sum(per_activity.c.total),
+                counts, func.sum(per_activity.c.due_so_far), func.min(per_activity.c.oldest))
         .join(ActivityExecutor, ActivityExecutor.activity_id == per_activity.c.activity_id)
         .group_by(ActivityExecutor.body_id, written, ActivityExecutor.role)
     )
     if executor_body_id is not None:
         by_body = by_body.where(ActivityExecutor.body_id == executor_body_id)
-    rows = db.session.execute(union_all(by_plan, by_activity_state, by_body)).all()
+    rows = db.session.execute(union_all(by_plan, by_activity_progress, by_body)).mappings().all()
 
-    plans = _plans_in_view(filters, executor_body_id, {row[1] for row in rows if row[0] == "plan"})
+    plans = _plans_in_view(filters, executor_body_id, {row["key"] for row in rows if row["kind"] == "plan"})
     body_rows = []
-    last = 5 + len(STATUSES)  # the counts per status are columns 5 … last - 1
     for row in rows:
-        kind, key = row[0], row[1]
+        kind, key = row["kind"], row["key"]
+        by_status = {s: int(row[s] or 0) for s in STATUSES}
         if kind == "body":
-            body_rows.append((key, row[2], row[3], dict(zip(STATUSES, map(int, row[5:last]), strict=True)),
-                              int(row[last] or 0), row[last + 1]))
+            body_rows.append((key, row["written"], row["part"], by_status, int(row["due_so_far"] or 0), row["oldest"]))
         elif kind == "plan" and key in plans:
-            plans[key].obligations = dict(zip(STATUSES, map(int, row[5:last]), strict=True))
-            plans[key].due_so_far = int(row[last] or 0)
+            plans[key].obligations = by_status
+            plans[key].due_so_far = int(row["due_so_far"] or 0)
         elif kind == "activities" and key in plans:
-            plans[key].activities[row[3]] += int(row[4])
+            plans[key].activities[row["part"]] += int(row["total"])
     _count_all_activities(plans, filters)
     return list(plans.values()), _body_figures(body_rows)
+
+
+def _answer(kind: str, key, written, part, total, counts: list, due_so_far, oldest):
+    """One of the figures' three answers: which kind of row (plan, activities, body), whose (a
+    plan's or a body's id), the executor's name as written (unresolved ones), the part (the
+    executor's role, or the activities' progress), the total, a count per status, the obligations
+    due so far and the oldest overdue due date. Every answer labels its columns alike, so the
+    UNION ALL is read by name, never by position."""
+    return select(literal(kind).label("kind"), key.label("key"), written.label("written"), part.label("part"),
+                  total.label("total"), *[count.label(status) for count, status in zip(counts, STATUSES, strict=True)],
+                  due_so_far.label("due_so_far"), oldest.label("oldest"))
 
 
 def _plans_in_view(filters: Filters, executor_body_id: int | None, counted: set[int]) -> dict[int, "PlanFigures"]:
@@ -316,7 +307,7 @@ def _body_figures(rows) -> list[BodyFigures]:
                 item = BodyFigures(None, written, None, None)
             found[key] = item
         # One row per body (or written name) and role: the role's counts are that row's.
-        if role == "lead":
+        if role == ExecutorRole.LEAD:
             item.as_lead = by_status
             item.lead_due_so_far = due_so_far
         else:
@@ -337,7 +328,7 @@ def overdue_obligations(as_of: date, due_soon_days: int, filters: Filters, body_
                Plan.title, ActivityExecutor.role)
         .join(Activity, Activity.id == table.c.activity_id).join(Plan, Plan.id == Activity.plan_id)
         .join(ActivityExecutor, ActivityExecutor.activity_id == Activity.id)
-        .where(table.c.status == "overdue")
+        .where(table.c.status == Status.OVERDUE)
         .order_by(table.c.due_date, Plan.id, Activity.position)
         .limit(limit)
     )
@@ -368,9 +359,9 @@ def body_quarters(body_id: int, as_of: date, due_soon_days: int) -> list[tuple[s
     month = extract("month", table.c.due_date)
     quarter = case((month <= 3, 1), (month <= 6, 2), (month <= 9, 3), else_=4)
     rows = db.session.execute(
-        select(year, quarter, func.count(), func.sum(case((table.c.status == "done", 1), else_=0)))
+        select(year, quarter, func.count(), func.sum(case((table.c.status == Status.DONE, 1), else_=0)))
         .join(ActivityExecutor, ActivityExecutor.activity_id == table.c.activity_id)
-        .where(ActivityExecutor.body_id == body_id, ActivityExecutor.role == "lead", table.c.due_date <= as_of)
+        .where(ActivityExecutor.body_id == body_id, ActivityExecutor.role == ExecutorRole.LEAD, table.c.due_date <= as_of)
         .group_by(year, quarter).order_by(year, quarter)).all()
     return [(f"{int(y)} Q{int(q)}", int(n), int(done or 0), on_time_rate(int(done or 0), int(n)))
             for y, q, n, done in rows]

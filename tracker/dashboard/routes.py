@@ -9,14 +9,14 @@ from tracker.dashboard.filters import read_filters
 from tracker.executors.models import Body
 from tracker.extensions import db, htmx
 from tracker.plans.models import Plan
-from tracker.reports.status import STATUSES
+from tracker.reports.status import STATUSES, Status
 
 bp = Blueprint("dashboard", __name__)
 
 SORTS = {
     "overdue": lambda f: (-f.overdue, f.name),
-    "lead": lambda f: (-f.as_lead["overdue"], f.name),
-    "co": lambda f: (-f.as_co_executor["overdue"], f.name),
+    "lead": lambda f: (-f.as_lead[Status.OVERDUE], f.name),
+    "co": lambda f: (-f.as_co_executor[Status.OVERDUE], f.name),
     "oldest": lambda f: (f.oldest_overdue or date.max, f.name),
     "name": lambda f: (f.label.lower(), f.name),
     "rate": lambda f: (f.on_time_rate if f.on_time_rate is not None else 2, f.name),
@@ -98,5 +98,5 @@ def plan_charts(plan_id: int):
         overdue=overdue,
         # (short label, full name, resolved, [bar values]) for the SVG bars
         per_body_rows=[(e.short, e.name, e.resolved, [lead, co]) for e, lead, co in per_body],
-        overdue_rows=[(b.label, b.name, b.resolved, [b.as_lead["overdue"], b.as_co_executor["overdue"]])
+        overdue_rows=[(b.label, b.name, b.resolved, [b.as_lead[Status.OVERDUE], b.as_co_executor[Status.OVERDUE]])
                       for b in overdue])

@@ -4,11 +4,11 @@ coordinator, an auditor and executors of the bodies with the most to report, all
 import click
 from sqlalchemy import func, select
 
-from tracker.auth.models import User
+from tracker.auth.models import AccountRole, User
 from tracker.auth.operations import create_user
 from tracker.executors.models import Body
 from tracker.extensions import db
-from tracker.plans.models import ActivityExecutor
+from tracker.plans.models import ActivityExecutor, ExecutorRole
 
 DEMO_PASSWORD = "demo-pass-2026"
 DEMO_DOMAIN = "demo.tracker.example"  # .example: a domain that can never belong to anybody
@@ -19,7 +19,7 @@ def _busiest_lead_bodies(limit: int) -> list[Body]:
     executors have real obligations to report on."""
     rows = db.session.execute(
         select(Body, func.count(ActivityExecutor.id)).join(ActivityExecutor, ActivityExecutor.body_id == Body.id)
-        .where(ActivityExecutor.role == "lead").group_by(Body.id)
+        .where(ActivityExecutor.role == ExecutorRole.LEAD).group_by(Body.id)
         .order_by(func.count(ActivityExecutor.id).desc(), Body.id)).all()
     chosen: list[Body] = []
     per_region: dict[str, int] = {}
@@ -35,10 +35,11 @@ def _busiest_lead_bodies(limit: int) -> list[Body]:
 @click.command("demo")
 def demo_accounts_command() -> None:
     """Make the demo accounts (once; run it again and nothing changes) and print how to sign in."""
-    wanted = [("admin", None, "Демо: әкімші"), ("coordinator", None, "Демо: облыс әкімі орынбасарының аппараты"),
-              ("auditor", None, "Демо: аудитор")]
+    wanted = [(AccountRole.ADMIN, None, "Демо: әкімші"),
+              (AccountRole.COORDINATOR, None, "Демо: облыс әкімі орынбасарының аппараты"),
+              (AccountRole.AUDITOR, None, "Демо: аудитор")]
     for body in _busiest_lead_bodies(4):
-        wanted.append(("executor", body, f"Демо: {body.abbreviation or body.name}"))
+        wanted.append((AccountRole.EXECUTOR, body, f"Демо: {body.abbreviation or body.name}"))
     for role, body, name in wanted:
         email = f"{role}{'-' + str(body.id) if body else ''}@{DEMO_DOMAIN}"
         if db.session.scalar(select(User).where(User.email == email)) is None:

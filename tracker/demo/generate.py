@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select
 
-from tracker.auth.models import User
+from tracker.auth.models import AccountRole, User
 from tracker.demo.country import (
     EXTRA_DEPARTMENTS,
     MARK,
@@ -44,8 +44,9 @@ from tracker.demo.country import (
 from tracker.executors.models import NATIONAL, Body
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry
-from tracker.plans.models import Activity, ActivityExecutor, Obligation, Plan, Section
-from tracker.reports.models import CompletionReport
+from tracker.plans.models import Activity, ActivityExecutor, ExecutorRole, Obligation, Plan, Section
+from tracker.reports.models import CompletionReport, ReportKind
+from tracker.reports.status import ReportState
 from tracker.schedule.deadlines import Period, due_dates_for
 
 PLANS_PER_REGION = 5
@@ -145,9 +146,9 @@ def generate(scale: int, seed: int, today: date, plans_dir: Path, password_hash:
     stamp = datetime.combine(today, time(12), tzinfo=ZONE).astimezone(UTC)
 
     coordinator_id = ids.take(User)
-    writer.add(User, _account(coordinator_id, f"coordinator@{EMAIL_DOMAIN}", "coordinator", None,
+    writer.add(User, _account(coordinator_id, f"coordinator@{EMAIL_DOMAIN}", AccountRole.COORDINATOR, None,
                               f"Үйлестіруші ({MARK})", password_hash, stamp))
-    writer.add(User, _account(ids.take(User), f"auditor@{EMAIL_DOMAIN}", "auditor", None,
+    writer.add(User, _account(ids.take(User), f"auditor@{EMAIL_DOMAIN}", AccountRole.AUDITOR, None,
                               f"Аудитор ({MARK})", password_hash, stamp))
     national = []
     for entry in national_entries():
@@ -207,7 +208,7 @@ def _region(index, rng, wording: SeedWording, draw_weights: list[float], ids: _I
         writer.add(Body, dict(id=body_id, name=name, name_ru=name_ru, abbreviation=abbreviation, region=region,
                               identity=f"synthetic:{key or name}", registry_key=key))
         account_id = ids.take(User)
-        writer.add(User, _account(account_id, _executor_email(body_id), "executor", body_id,
+        writer.add(User, _account(account_id, _executor_email(body_id), AccountRole.EXECUTOR, body_id,
                                   f"Орындаушы ({MARK}) {body_id}", password_hash, stamp))
         bodies.append((body_id, abbreviation or name, account_id))
 
@@ -254,7 +255,7 @@ def _activity(plan_id, position, section_ids, period: Period, first_year, rng, w
     for order, (body_id, written, _account_id, by_agreement) in enumerate(executors):
         writer.add(ActivityExecutor, dict(
             id=ids.take(ActivityExecutor), activity_id=activity_id, body_id=body_id, written=written,
-            position=order, role="lead" if order == 0 else "co_executor", by_agreement=by_agreement, match="registry"))
+            position=order, role=ExecutorRole.LEAD if order == 0 else ExecutorRole.CO_EXECUTOR, by_agreement=by_agreement, match="registry"))
 
     lead_body, _w, lead_account, _a = executors[0]
     co_executors = [e for e in executors[1:] if e[2] is not None]
@@ -270,22 +271,22 @@ def _reports(obligation_id, activity_id, plan_id, number, due, rng, ids, writer,
              co_executors, coordinator_id) -> None:
     """The lead report of one past obligation and what became of it; now and then a contribution."""
     submitted = min(today, due + timedelta(days=rng.randint(-25, 30)))
-    outcome = rng.choices(("accepted", "returned", "submitted"), weights=(72, 14, 14))[0]
+    outcome = rng.choices((ReportState.ACCEPTED, ReportState.RETURNED, ReportState.SUBMITTED), weights=(72, 14, 14))[0]
     version, previous = 1, None
     while True:
         report_id = ids.take(CompletionReport)
-        reviewed = submitted + timedelta(days=rng.randint(0, 12)) if outcome != "submitted" else None
+        reviewed = submitted + timedelta(days=rng.randint(0, 12)) if outcome != ReportState.SUBMITTED else None
         state = outcome
         if reviewed is not None and reviewed > today:
-            state, reviewed = "submitted", None  # the coordinator has not got to it yet
+            state, reviewed = ReportState.SUBMITTED, None  # the coordinator has not got to it yet
         writer.add(CompletionReport, dict(
-            id=report_id, obligation_id=obligation_id, body_id=lead_body, kind="lead", version=version,
+            id=report_id, obligation_id=obligation_id, body_id=lead_body, kind=ReportKind.LEAD, version=version,
             previous_id=previous, text=f"{MARK}: атқарылған жұмыс туралы есеп (№{report_id})",
             links=[f"https://{EMAIL_DOMAIN}/evidence/{report_id}"], state=state,
             submitted_at=_moment(submitted, rng), submitted_on=submitted, submitted_by_id=lead_account,
             reviewed_at=_moment(reviewed, rng) if reviewed else None, reviewed_on=reviewed,
             reviewed_by_id=coordinator_id if reviewed else None,
-            review_comment="Дәлелдер жеткіліксіз" if state == "returned" else None,
+            review_comment="Дәлелдер жеткіліксіз" if state == ReportState.RETURNED else None,
             no_personal_data=True, row_version=1))
         summary.reports_by_state[state] += 1
         details = {"version": version, "files": [], "due_date": due.isoformat(), "number": number}
@@ -294,12 +295,12 @@ def _reports(obligation_id, activity_id, plan_id, number, due, rng, ids, writer,
         if reviewed is not None:
             _history(writer, ids, f"report.{state}", reviewed, coordinator_id, f"coordinator@{EMAIL_DOMAIN}", plan_id,
                      activity_id, obligation_id, report_id, lead_body,
-                     {**details, "comment": "Дәлелдер жеткіліксіз" if state == "returned" else ""}, rng)
+                     {**details, "comment": "Дәлелдер жеткіліксіз" if state == ReportState.RETURNED else ""}, rng)
         # A returned report is corrected about half the time; the correction is usually accepted.
-        if state != "returned" or version > 1 or rng.random() < 0.5:
+        if state != ReportState.RETURNED or version > 1 or rng.random() < 0.5:
             break
         submitted = min(today, reviewed + timedelta(days=rng.randint(1, 20)))
-        outcome = rng.choices(("accepted", "submitted"), weights=(80, 20))[0]
+        outcome = rng.choices((ReportState.ACCEPTED, ReportState.SUBMITTED), weights=(80, 20))[0]
         version, previous = version + 1, report_id
 
     if co_executors and rng.random() < 0.2:
@@ -307,12 +308,12 @@ def _reports(obligation_id, activity_id, plan_id, number, due, rng, ids, writer,
         report_id = ids.take(CompletionReport)
         day = min(today, due + timedelta(days=rng.randint(-20, 5)))
         writer.add(CompletionReport, dict(
-            id=report_id, obligation_id=obligation_id, body_id=body_id, kind="contribution", version=1,
+            id=report_id, obligation_id=obligation_id, body_id=body_id, kind=ReportKind.CONTRIBUTION, version=1,
             previous_id=None, text=f"{MARK}: бірлесіп орындаушының үлесі (№{report_id})", links=[],
-            state="submitted", submitted_at=_moment(day, rng), submitted_on=day, submitted_by_id=account_id,
+            state=ReportState.SUBMITTED, submitted_at=_moment(day, rng), submitted_on=day, submitted_by_id=account_id,
             reviewed_at=None, reviewed_on=None, reviewed_by_id=None, review_comment=None, no_personal_data=True,
             row_version=1))
-        summary.reports_by_state["contribution"] += 1
+        summary.reports_by_state[ReportKind.CONTRIBUTION] += 1
         _history(writer, ids, "report.contributed", day, account_id, _executor_email(body_id), plan_id, activity_id, obligation_id, report_id,
                  body_id, {"version": 1, "files": [], "due_date": due.isoformat(), "number": number}, rng)
 

@@ -7,6 +7,9 @@ from tracker.extensions import db
 
 #: the `region` of bodies that serve the whole country (ministries, the children's ombudsman)
 NATIONAL = "Қазақстан Республикасы"
+#: BodyAlias.source of a form a coordinator assigned to a body in the portal: the next import of
+#: a plan of that region resolves it as `alias` (tracker.plans.operations.learned_aliases)
+LEARNED_FROM_COORDINATOR = "coordinator"
 
 
 def reads_russian() -> bool:
@@ -72,7 +75,7 @@ class BodyAlias(db.Model):
     written: Mapped[str] = mapped_column(String(500))
     #: folded comparison key (tracker.core.text.norm)
     normalized: Mapped[str] = mapped_column(String(500), index=True)
-    #: legend | registry | variant | fuzzy
+    #: how it was learned: legend | registry | variant | alias, or LEARNED_FROM_COORDINATOR
     source: Mapped[str] = mapped_column(String(20))
 
     body: Mapped[Body] = relationship(back_populates="aliases")

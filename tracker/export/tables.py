@@ -19,9 +19,10 @@ from tracker.auth.models import User
 from tracker.dashboard import queries
 from tracker.executors.models import Body, body_name
 from tracker.extensions import db
-from tracker.plans.models import Activity, ActivityExecutor, Plan, Section
-from tracker.reports.models import CompletionReport, Evidence
-from tracker.reports.status import STATUSES, activity_status
+from tracker.plans.models import Activity, ActivityExecutor, ExecutorRole, Plan, Section
+from tracker.reports.labels import report_state_labels, status_labels
+from tracker.reports.models import CompletionReport, Evidence, ReportKind
+from tracker.reports.status import STATUSES, Progress, ReportState, Status, activity_status
 
 BATCH = 1000
 
@@ -41,11 +42,6 @@ class Table:
     title: str  #: the sheet's name in Excel (≤ 31 characters)
     columns: list[Column]
     rows: Iterator[list]
-
-
-def status_labels() -> dict[str, str]:
-    return {"upcoming": _("upcoming"), "due_soon": _("due soon"), "overdue": _("overdue"),
-            "submitted": _("submitted"), "returned": _("returned"), "done": _("done"), "done_late": _("done late")}
 
 
 def _batches(iterable, size: int = BATCH):
@@ -71,18 +67,18 @@ def _executors_of(activity_ids: list[int]) -> dict[int, list[tuple[str, str, boo
 
 
 def _lead(executors) -> str:
-    return next((label for role, label, _a in executors if role == "lead"), "")
+    return next((label for role, label, _a in executors if role == ExecutorRole.LEAD), "")
 
 
 def _co(executors) -> str:
     return "; ".join(label + (f" ({_('by agreement')})" if agreement else "")
-                     for role, label, agreement in executors if role != "lead")
+                     for role, label, agreement in executors if role != ExecutorRole.LEAD)
 
 
 # --- the tables -----------------------------------------------------------------------------
 
 
-def summary(as_of: date, filters: queries.Filters) -> Table:
+def summary(as_of: date, filters: queries.Filters, plans: list[queries.PlanFigures] | None = None) -> Table:
     labels = status_labels()
     columns = [Column("plan", _("Plan"), 60, "wrap"), Column("region", _("Region"), 18),
                Column("activities", _("Activities"), 11, "int"),
@@ -91,13 +87,14 @@ def summary(as_of: date, filters: queries.Filters) -> Table:
                Column("activities_overdue", _("overdue") + " (" + _("Activities") + ")", 11, "int")]
     columns += [Column(s, labels[s], 11, "int") for s in STATUSES]
     columns += [Column("total", _("Due dates"), 11, "int"), Column("on_time_rate", _("On-time rate"), 11, "percent")]
-    plans = queries.plan_figures(as_of, current_app.config["DUE_SOON_DAYS"], filters)
-    rows = ([p.title, p.region or "", p.activities_total, p.activities["done"], p.activities["in_progress"],
-             p.activities["overdue"], *[p.obligations[s] for s in STATUSES], p.total, p.on_time_rate] for p in plans)
+    if plans is None:
+        plans = queries.plan_figures(as_of, current_app.config["DUE_SOON_DAYS"], filters)
+    rows = ([p.title, p.region or "", p.activities_total, *[p.activities[progress] for progress in Progress],
+             *[p.obligations[s] for s in STATUSES], p.total, p.on_time_rate] for p in plans)
     return Table("summary", _("Summary"), columns, rows)
 
 
-def by_body(as_of: date, filters: queries.Filters) -> Table:
+def by_body(as_of: date, filters: queries.Filters, bodies: list[queries.BodyFigures] | None = None) -> Table:
     labels = status_labels()
     columns = [Column("name", _("Executor"), 50, "wrap"), Column("abbreviation", _("Abbreviation"), 12),
                Column("region", _("Region"), 18)]
@@ -106,7 +103,8 @@ def by_body(as_of: date, filters: queries.Filters) -> Table:
     columns += [Column("overdue", _("Overdue, total"), 11, "int"),
                 Column("on_time_rate", _("On-time rate"), 11, "percent"),
                 Column("oldest_overdue", _("Oldest overdue due date"), 13, "date")]
-    bodies = queries.body_figures(as_of, current_app.config["DUE_SOON_DAYS"], filters)
+    if bodies is None:
+        bodies = queries.body_figures(as_of, current_app.config["DUE_SOON_DAYS"], filters)
     rows = ([b.name + ("" if b.resolved else " [?]"), b.abbreviation or "", b.region or "",
              *[b.as_lead[s] for s in STATUSES], *[b.as_co_executor[s] for s in STATUSES], b.overdue,
              b.on_time_rate, b.oldest_overdue] for b in bodies)
@@ -133,7 +131,7 @@ def overdue(as_of: date, filters: queries.Filters) -> Table:
                Column("due_date", _("Due date"), 13, "date"), Column("days_overdue", _("Days overdue"), 10, "int")]
 
     def rows():
-        for batch in _batches(_obligation_rows(as_of, filters, "overdue")):
+        for batch in _batches(_obligation_rows(as_of, filters, Status.OVERDUE)):
             executors = _executors_of(list({r[6] for r in batch}))
             for _id, due, _status, _sub, _rev, _who, activity_id, number, text, plan in batch:
                 yield [plan, number, text, _lead(executors[activity_id]), _co(executors[activity_id]), due,
@@ -156,7 +154,7 @@ def obligations(as_of: date, filters: queries.Filters) -> Table:
             for _id, due, status, submitted_on, reviewed_on, reviewer, activity_id, number, text, plan in batch:
                 reviewed = reviewed_on if reviewed_on and reviewed_on <= as_of else None
                 yield [plan, number, text, _lead(executors[activity_id]), due, labels[status], submitted_on, reviewed,
-                       reviewer if reviewed else "", (as_of - due).days if status == "overdue" else None]
+                       reviewer if reviewed else "", (as_of - due).days if status == Status.OVERDUE else None]
 
     return Table("obligations", _("Obligations"), columns, rows())
 
@@ -224,14 +222,14 @@ def _last_reviewers(activity_ids: list[int], as_of: date) -> dict[int, str]:
         select(Obligation.activity_id, User.email)
         .join(CompletionReport, CompletionReport.obligation_id == Obligation.id)
         .join(User, User.id == CompletionReport.reviewed_by_id)
-        .where(Obligation.activity_id.in_(activity_ids), CompletionReport.kind == "lead",
+        .where(Obligation.activity_id.in_(activity_ids), CompletionReport.kind == ReportKind.LEAD,
                CompletionReport.reviewed_on <= as_of)
         .order_by(Obligation.activity_id, CompletionReport.reviewed_at))
     return {activity_id: email for activity_id, email in rows}  # the last one per activity wins
 
 
 def evidence(as_of: date, filters: queries.Filters, portal_url: str) -> Table:
-    outcome = {"submitted": _("awaiting review"), "accepted": _("accepted"), "returned": _("returned")}
+    outcome = report_state_labels()
     columns = [Column("plan", _("Plan"), 36, "wrap"), Column("number", "№", 7), Column("due_date", _("Due date"), 13, "date"),
                Column("body", _("Body"), 36, "wrap"), Column("file", _("File"), 36, "wrap"),
                Column("kind", _("Type"), 7), Column("size", _("Size, bytes"), 12, "int"),
@@ -262,12 +260,12 @@ def evidence(as_of: date, filters: queries.Filters, portal_url: str) -> Table:
         for (evidence_id, name, kind, size, email, submitted_on, version, state, reviewed_on, report_kind, due,
              number, plan, body, body_ru, abbreviation) in db.session.execute(query):
             body = body_name(body, body_ru)
-            if report_kind != "lead":
+            if report_kind != ReportKind.LEAD:
                 result = _("contribution")
-            elif state != "submitted" and reviewed_on and reviewed_on <= as_of:
+            elif state != ReportState.SUBMITTED and reviewed_on and reviewed_on <= as_of:
                 result = outcome[state]
             else:
-                result = outcome["submitted"]
+                result = outcome[ReportState.SUBMITTED]
             yield [plan, number, due, f"{body} ({abbreviation})" if abbreviation else body, name, kind.upper(), size,
                    email, submitted_on, version, result, f"{base}/evidence/{evidence_id}"]
 
@@ -275,7 +273,8 @@ def evidence(as_of: date, filters: queries.Filters, portal_url: str) -> Table:
 
 
 def all_tables(as_of: date, filters: queries.Filters, portal_url: str) -> list[Table]:
-    return [summary(as_of, filters), by_body(as_of, filters), overdue(as_of, filters),
+    plans, bodies = queries.figures(as_of, current_app.config["DUE_SOON_DAYS"], filters)  # one statement for both
+    return [summary(as_of, filters, plans), by_body(as_of, filters, bodies), overdue(as_of, filters),
             activities(as_of, filters), obligations(as_of, filters), evidence(as_of, filters, portal_url)]
 
 

@@ -8,8 +8,9 @@ from flask_babel import gettext as _
 
 from tracker.core.formatting import long_date
 from tracker.dashboard import queries
-from tracker.export.tables import Table, all_tables, status_labels
-from tracker.reports.status import STATUSES
+from tracker.export.tables import Table, all_tables
+from tracker.reports.labels import status_labels
+from tracker.reports.status import STATUSES, Status
 
 #: Excel's limit for a cell's text; longer activity texts are cut with a mark
 MAX_CELL = 32_000
@@ -99,7 +100,7 @@ def _write_table(sheet, table: Table, first_row: int, formats: dict) -> int:
     keys = [c.key for c in table.columns]
     if row > first_row:
         # Overdue stands out in red: the status cell, the days-overdue cell, the overdue counts.
-        overdue_label = status_labels()["overdue"]
+        overdue_label = status_labels()[Status.OVERDUE]
         for key in ("status",):
             if key in keys:
                 col = keys.index(key)

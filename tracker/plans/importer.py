@@ -12,8 +12,8 @@ from tracker.executors.models import NATIONAL, Body, BodyAlias
 from tracker.extensions import db
 from tracker.plans.engine.errors import PlanFormatError
 from tracker.plans.engine.parse import ParsedActivity, ParsedExecutor, ParsedPlan, ParsedWarning
-from tracker.plans.models import Activity, ActivityExecutor, Plan, PlanWarning, Section
-from tracker.plans.obligations import activity_has_reports, sync_obligations
+from tracker.plans.models import Activity, ActivityExecutor, ExecutorRole, Plan, PlanWarning, Section
+from tracker.plans.obligations import activity_has_reports, deliverables_by_due_date, kept_due_date, sync_obligations
 
 
 @dataclass
@@ -107,12 +107,11 @@ def _store(parsed: ParsedPlan, filename: str | None, data: bytes | None) -> Impo
             activity = Activity(number=item.number)
             plan.activities.append(activity)
         _fill_activity(activity, item, position, section_by_number.get(item.section or ""))
-        activity.executors = [_executor(e, position, bodies) for position, e in enumerate(item.executors)]
+        activity.executors = executor_rows(item.executors, bodies)
         obligations += len(item.deadline.due_dates)
-        kept = sync_obligations(activity, _wanted_obligations(item))
-        kept_warnings += [ParsedWarning(item.number, "deadline", msg(
-            "due date %(day)s is no longer in the plan but keeps its reports; a coordinator should decide about it",
-            day=day.isoformat())) for day in kept]
+        kept = sync_obligations(activity, deliverables_by_due_date(
+            item.deadline.due_dates, [(part.completion_form, part.deadline.due_dates) for part in item.parts]))
+        kept_warnings += [ParsedWarning(item.number, "deadline", kept_due_date(day)) for day in kept]
     for stale in existing.values():
         if activity_has_reports(stale):
             kept_warnings.append(ParsedWarning(stale.number, "number", msg(
@@ -160,23 +159,13 @@ def _fill_activity(activity: Activity, item: ParsedActivity, position: int, sect
     ] if len(item.parts) > 1 else []
 
 
-def _wanted_obligations(item: ParsedActivity) -> dict:
-    wanted = {}
-    for due in item.deadline.due_dates:
-        deliverables = [p.completion_form for p in item.parts if due in p.deadline.due_dates and p.completion_form]
-        wanted[due] = "; ".join(deliverables) if len(item.parts) > 1 else None
-    return wanted
-
-
-def _executor(item: ParsedExecutor, position: int, bodies: "BodyCache") -> ActivityExecutor:
-    return ActivityExecutor(
-        body=bodies.get(item) if item.body else None,
-        written=item.written,
-        position=position,
-        role="lead" if item.lead else "co_executor",
-        by_agreement=item.by_agreement,
-        match=item.match,
-    )
+def executor_rows(executors: list[ParsedExecutor], bodies: "BodyCache") -> list[ActivityExecutor]:
+    """An activity's executors as stored, in the plan's order (the first the lead), each resolved
+    body found or created once per region. Imports and hand edits both store executors so."""
+    return [ActivityExecutor(body=bodies.get(item) if item.body else None, written=item.written, position=position,
+                             role=ExecutorRole.LEAD if item.lead else ExecutorRole.CO_EXECUTOR,
+                             by_agreement=item.by_agreement, match=item.match)
+            for position, item in enumerate(executors)]
 
 
 class BodyCache:

@@ -1,6 +1,7 @@
 """Plans as stored: sections, activities, who carries them, and their due dates."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -17,12 +18,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.core.clock import now
 from tracker.executors.models import Body
 from tracker.extensions import db
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+class ExecutorRole(StrEnum):
+    """The part a body plays on an activity (not an account's role, tracker.auth.models.AccountRole):
+    the first body named leads — its report is the one reviewed — and the others co-execute,
+    contributing to the lead's report."""
+
+    LEAD = "lead"
+    CO_EXECUTOR = "co_executor"
 
 
 class Plan(db.Model):
@@ -44,8 +51,8 @@ class Plan(db.Model):
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: "Күтілетін нәтижелер" lines of the plan, as written
     expected_results: Mapped[list] = mapped_column(JSON, default=list)
-    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, onupdate=now)
 
     sections: Mapped[list["Section"]] = relationship(
         back_populates="plan", cascade="all, delete-orphan", order_by="Section.position")
@@ -103,7 +110,7 @@ class Activity(db.Model):
 
     @property
     def lead(self) -> "ActivityExecutor | None":
-        return next((e for e in self.executors if e.role == "lead"), None)
+        return next((e for e in self.executors if e.role == ExecutorRole.LEAD), None)
 
     def next_due(self, today: date) -> date | None:
         return next((o.due_date for o in self.obligations if o.due_date >= today), None)
@@ -120,7 +127,7 @@ class ActivityExecutor(db.Model):
     body_id: Mapped[int | None] = mapped_column(ForeignKey("body.id"), index=True)
     written: Mapped[str] = mapped_column(String(500))
     position: Mapped[int] = mapped_column(Integer)
-    #: lead | co_executor
+    #: an ExecutorRole: lead | co_executor
     role: Mapped[str] = mapped_column(String(12))
     #: "(келісім бойынша)": a body outside the akimat that takes part by agreement
     by_agreement: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -161,7 +168,7 @@ class PlanWarning(db.Model):
     message: Mapped[str] = mapped_column(Text)
     #: the same as message data (tracker.core.messages): the page shows it in the reader's language
     message_data: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     plan: Mapped[Plan] = relationship(back_populates="warnings")

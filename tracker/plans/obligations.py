@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from tracker.core.messages import Message, msg
 from tracker.plans.models import Activity, Obligation, Plan
 from tracker.plans.signals import obligations_kept_by_others
 from tracker.schedule.deadlines import Deadline, Period, due_dates_for
@@ -36,22 +37,32 @@ def sync_obligations(activity: Activity, wanted: dict[date, str | None]) -> list
     return kept
 
 
+def kept_due_date(day: date) -> Message:
+    """The warning for a due date that the deadline no longer gives but that keeps its reports
+    (after a re-import or an edited deadline: the same words either way)."""
+    return msg("due date %(day)s is no longer given by the deadline but keeps its reports; "
+               "a coordinator should decide about it", day=day.isoformat())
+
+
+def deliverables_by_due_date(due_dates: list[date], parts: list[tuple[str, list[date]]]) -> dict[date, str | None]:
+    """Each due date with the deliverables that fall due that day when the activity has several
+    sub-rows — `parts` gives (completion form, due dates) of each (Kostanay 3.4: the monthly
+    information and the quarterly list) — else None."""
+    if len(parts) <= 1:
+        return dict.fromkeys(sorted(due_dates))
+    return {day: "; ".join(form for form, days in parts if form and day in days) or None for day in sorted(due_dates)}
+
+
 def due_dates_of(activity: Activity, plan: Plan) -> tuple[dict[date, str | None], list[str], str | None]:
     """The due dates the activity's deadline text gives within the plan's period, with the
     deliverable of each when the activity has sub-rows; the problems the texts have; and the
     convention that gave them (stored as `Activity.deadline_rule`)."""
     period = Period(plan.period_start, plan.period_end)
     if activity.parts:
-        wanted: dict[date, list[str]] = {}
-        problems = []
-        for part in activity.parts:
-            deadline = due_dates_for(part.get("deadline", ""), period, plan.default_frequency)
-            if deadline.problem:
-                problems.append(deadline.problem)
-            for day in deadline.due_dates:
-                wanted.setdefault(day, [])
-                if part.get("completion_form"):
-                    wanted[day].append(part["completion_form"])
-        return {day: "; ".join(items) or None for day, items in sorted(wanted.items())}, problems, "parts"
+        deadlines = [due_dates_for(part.get("deadline", ""), period, plan.default_frequency) for part in activity.parts]
+        parts = [(part.get("completion_form", ""), deadline.due_dates)
+                 for part, deadline in zip(activity.parts, deadlines, strict=True)]
+        wanted = deliverables_by_due_date(list({day for _form, days in parts for day in days}), parts)
+        return wanted, [d.problem for d in deadlines if d.problem], "parts"
     deadline: Deadline = due_dates_for(activity.deadline_text, period, plan.default_frequency)
     return dict.fromkeys(deadline.due_dates), [deadline.problem] if deadline.problem else [], deadline.rule

@@ -18,15 +18,15 @@ from tracker.core.clock import now
 from tracker.core.formatting import translated_message
 from tracker.core.messages import data_of, msg
 from tracker.core.text import clean, norm
-from tracker.executors.models import NATIONAL, Body, BodyAlias
+from tracker.executors.models import LEARNED_FROM_COORDINATOR, NATIONAL, Body, BodyAlias
 from tracker.executors.resolve import BodyResolver, Target
 from tracker.extensions import db
 from tracker.plans.engine import parse_plan
 from tracker.plans.engine.funding import classify_funding
 from tracker.plans.engine.parse import BY_AGREEMENT, UNNAMED, ParsedPlan, ParsedWarning, resolve_executors
-from tracker.plans.importer import BodyCache, ImportSummary, check_fits, import_plan, natural_key
+from tracker.plans.importer import BodyCache, ImportSummary, check_fits, executor_rows, import_plan, natural_key
 from tracker.plans.models import Activity, ActivityExecutor, Plan, PlanWarning, Section
-from tracker.plans.obligations import due_dates_of, sync_obligations
+from tracker.plans.obligations import due_dates_of, kept_due_date, sync_obligations
 from tracker.schedule.deadlines import FREQUENCIES
 
 
@@ -42,7 +42,7 @@ def learned_aliases(region: str | None) -> dict[str, Target]:
     regions = [NATIONAL] + ([region] if region else [])
     rows = db.session.execute(
         select(BodyAlias.normalized, Body).join(Body)
-        .where(BodyAlias.source == "coordinator", Body.region.in_(regions))).all()
+        .where(BodyAlias.source == LEARNED_FROM_COORDINATOR, Body.region.in_(regions))).all()
     return {normalized: Target(
         name=body.name, abbreviation=body.abbreviation, name_ru=body.name_ru, key=body.identity,
         registry_key=body.registry_key, national=body.region == NATIONAL) for normalized, body in rows}
@@ -157,9 +157,9 @@ def assign_executor(executor: ActivityExecutor, body: Body) -> list[ActivityExec
         alias = db.session.scalar(select(BodyAlias).where(BodyAlias.body_id == body.id,
                                                           BodyAlias.normalized == normalized))
         if alias is None:
-            db.session.add(BodyAlias(body=body, written=written, normalized=normalized, source="coordinator"))
+            db.session.add(BodyAlias(body=body, written=written, normalized=normalized, source=LEARNED_FROM_COORDINATOR))
         else:
-            alias.source = "coordinator"
+            alias.source = LEARNED_FROM_COORDINATOR
         history.record("alias.learned", plan=plan, body=body, details={"written": written, "body": body.label})
     db.session.commit()
     return targets
@@ -242,8 +242,7 @@ def _reschedule(activity: Activity, plan: Plan, wanted: dict | None = None, rule
     activity.deadline_rule = rule
     kept = sync_obligations(activity, wanted)
     for day in kept:
-        message = msg("due date %(day)s is no longer given by the deadline but keeps its reports",
-                      day=day.isoformat())
+        message = kept_due_date(day)
         db.session.add(PlanWarning(plan=plan, activity_number=activity.number, field="deadline", message=message,
                                    message_data=message.data))
 
@@ -301,12 +300,7 @@ def set_executors(activity: Activity, executors_text: str) -> list[str]:
                                activity.number, msg("edited by hand"), warnings)
     bodies = BodyCache(plan.region)
     before = ", ".join(e.written for e in activity.executors)
-    activity.executors = [
-        ActivityExecutor(body=bodies.get(item) if item.body else None, written=item.written, position=position,
-                         role="lead" if item.lead else "co_executor", by_agreement=item.by_agreement,
-                         match=item.match)
-        for position, item in enumerate(parsed)
-    ]
+    activity.executors = executor_rows(parsed, bodies)
     for warning in warnings:
         db.session.add(PlanWarning(plan=plan, activity_number=activity.number, field=warning.field,
                                    message=warning.message, message_data=data_of(warning.message)))

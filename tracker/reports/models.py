@@ -7,6 +7,7 @@ returned, corrected, accepted — can always be replayed, and the status on any 
 """
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, select
 from sqlalchemy import text as sql
@@ -17,11 +18,16 @@ from tracker.executors.models import Body
 from tracker.extensions import db
 from tracker.plans.models import Obligation
 from tracker.plans.signals import obligations_in_use
+from tracker.reports.status import ReportState
 
-#: a lead executor's report, which the coordinator reviews, or a co-executor's contribution to it
-KINDS = ("lead", "contribution")
-#: submitted (awaiting review) → accepted | returned; contributions stay "submitted"
-STATES = ("submitted", "accepted", "returned")
+
+class ReportKind(StrEnum):
+    """A lead executor's report, which the coordinator reviews, or a co-executor's contribution to it."""
+
+    LEAD = "lead"
+    CONTRIBUTION = "contribution"
+
+
 
 
 class CompletionReport(db.Model):
@@ -31,6 +37,7 @@ class CompletionReport(db.Model):
     obligation_id: Mapped[int] = mapped_column(ForeignKey("obligation.id", ondelete="CASCADE"), index=True)
     #: the body reporting: the lead executor, or the co-executor contributing
     body_id: Mapped[int] = mapped_column(ForeignKey("body.id"), index=True)
+    #: a ReportKind
     kind: Mapped[str] = mapped_column(String(12))
     #: 1 for the first submission, 2 for the corrected one after a return, …
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -38,7 +45,8 @@ class CompletionReport(db.Model):
     #: what was done
     text: Mapped[str] = mapped_column(Text)
     links: Mapped[list] = mapped_column(JSON, default=list)
-    state: Mapped[str] = mapped_column(String(12), default="submitted", index=True)
+    #: a ReportState
+    state: Mapped[str] = mapped_column(String(12), default=ReportState.SUBMITTED.value, index=True)
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     #: the day in Kazakhstan it was submitted (SQL can count by it without time zones)
     submitted_on: Mapped[date] = mapped_column(Date, index=True)
@@ -62,7 +70,7 @@ class CompletionReport(db.Model):
         # One lead report per version of an obligation, whatever the timing: two executors posting the
         # first report at the same moment cannot both store version 1 (the second INSERT is refused).
         Index("uq_completion_report_lead_version", "obligation_id", "version", unique=True,
-              sqlite_where=sql("kind = 'lead'"), postgresql_where=sql("kind = 'lead'")),
+              sqlite_where=sql("kind = 'lead'"), postgresql_where=sql("kind = 'lead'")),  # ReportKind.LEAD
         # Every status asks "the latest lead report of this obligation submitted by day D": this
         # index answers it (and the "no later version" check) without reading the report rows.
         Index("ix_completion_report_status_lookup", "obligation_id", "kind", "version", "submitted_on", "state",

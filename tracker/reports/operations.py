@@ -13,14 +13,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import history
 from tracker.auth.models import User
-from tracker.auth.permissions import reporting_role
 from tracker.core.clock import local_date, now, today
 from tracker.core.personal_data import find_iins, masked
 from tracker.extensions import db
-from tracker.plans.models import Obligation
+from tracker.plans.models import ExecutorRole, Obligation
 from tracker.reports import evidence as evidence_files
-from tracker.reports.models import CompletionReport, Evidence
-from tracker.reports.status import LeadReportState, obligation_status, state_as_of
+from tracker.reports.models import CompletionReport, Evidence, ReportKind
+from tracker.reports.permissions import reporting_role
+from tracker.reports.status import LeadReportState, ReportState, obligation_status, state_as_of
 
 _LINK = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
@@ -40,7 +40,7 @@ def lead_report_states(obligation_ids, as_of: date | None = None) -> dict[int, L
     rows = db.session.execute(
         select(CompletionReport.obligation_id, CompletionReport.state, CompletionReport.submitted_on,
                CompletionReport.reviewed_on)
-        .where(CompletionReport.obligation_id.in_(ids), CompletionReport.kind == "lead")
+        .where(CompletionReport.obligation_id.in_(ids), CompletionReport.kind == ReportKind.LEAD)
         .order_by(CompletionReport.obligation_id, CompletionReport.version)
     ).all()
     states: dict[int, LeadReportState] = {}
@@ -83,7 +83,7 @@ def reports_by_obligation(obligations) -> dict[int, list[CompletionReport]]:
 def latest_lead_report(obligation: Obligation) -> CompletionReport | None:
     return db.session.scalar(
         select(CompletionReport).where(CompletionReport.obligation_id == obligation.id,
-                                       CompletionReport.kind == "lead")
+                                       CompletionReport.kind == ReportKind.LEAD)
         .order_by(CompletionReport.version.desc()).limit(1))
 
 
@@ -126,12 +126,39 @@ def stored_submission(token: str | None, obligation: Obligation, user: User) -> 
     return report
 
 
+def _not_an_executor() -> ReportError:
+    return ReportError(_("Your body is not an executor of this activity."))
+
+
 def _already_accepted() -> ReportError:
     return ReportError(_("The report for this due date is already accepted."))
 
 
 def _awaits_review() -> ReportError:
     return ReportError(_("A report for this due date awaits review; wait for the coordinator's decision."))
+
+
+def posting_refusal(role: str | None, latest: CompletionReport | None) -> ReportError | None:
+    """Why a person whose body plays `role` on the activity cannot post on the obligation whose
+    latest lead report is `latest` — or None when they can. `submit_report` refuses for exactly
+    these reasons; the page asks this before it offers the form."""
+    if role is None:
+        return _not_an_executor()
+    if latest is not None and latest.state == ReportState.ACCEPTED:
+        return _already_accepted()
+    if role == ExecutorRole.LEAD and latest is not None and latest.state == ReportState.SUBMITTED:
+        return _awaits_review()
+    return None
+
+
+def report_to_correct(role: str | None, latest: CompletionReport | None, user: User) -> CompletionReport | None:
+    """The returned report this person's body now corrects, or None. Only the lead body corrects
+    its own returned report; the corrected version starts from its text and links, and may carry
+    its files over (the page offers them, ticked)."""
+    if (role == ExecutorRole.LEAD and latest is not None and latest.state == ReportState.RETURNED
+            and latest.body_id == user.body_id):
+        return latest
+    return None
 
 
 def _stored_meanwhile(obligation: Obligation, version: int) -> ReportError | None:
@@ -141,7 +168,7 @@ def _stored_meanwhile(obligation: Obligation, version: int) -> ReportError | Non
     latest = latest_lead_report(obligation)
     if latest is None or latest.version < version:
         return None
-    return _already_accepted() if latest.state == "accepted" else _awaits_review()
+    return _already_accepted() if latest.state == ReportState.ACCEPTED else _awaits_review()
 
 
 def submit_report(obligation: Obligation, user: User, text: str, links: list[str],
@@ -161,7 +188,7 @@ def submit_report(obligation: Obligation, user: User, text: str, links: list[str
     """
     role = reporting_role(user, obligation.activity)
     if role is None:
-        raise ReportError(_("Your body is not an executor of this activity."))
+        raise _not_an_executor()
     text = (text or "").strip()
     if not text:
         raise ReportError(_("Say what was done: the report text is empty."))
@@ -179,21 +206,18 @@ def submit_report(obligation: Obligation, user: User, text: str, links: list[str
     already = stored_submission(submission_token, obligation, user)
     if already is not None:
         return already
-    kind = "lead" if role == "lead" else "contribution"
-    previous = None
-    if latest is not None and latest.state == "accepted":
-        raise _already_accepted()
-    if kind == "lead" and latest is not None:
-        if latest.state == "submitted":
-            raise _awaits_review()
-        previous = latest  # returned: this is the corrected version
+    refusal = posting_refusal(role, latest)
+    if refusal is not None:
+        raise refusal
+    kind = ReportKind.LEAD if role == ExecutorRole.LEAD else ReportKind.CONTRIBUTION
+    previous = latest if kind == ReportKind.LEAD else None  # a returned report: this is its corrected version
 
     max_bytes = current_app.config["MAX_EVIDENCE_BYTES"]
     checked = [(name, data, evidence_files.check(name, data, max_bytes)) for name, data in files]
-    carried = []
-    if previous is not None and keep_evidence_ids:
-        carried = [e for e in previous.evidence if e.id in set(keep_evidence_ids)]
-    if kind == "lead" and not checked and not carried and not links:
+    keep = set(keep_evidence_ids or ())
+    returned = report_to_correct(role, latest, user)
+    carried = [e for e in returned.evidence if e.id in keep] if returned else []
+    if kind == ReportKind.LEAD and not checked and not carried and not links:
         raise ReportError(_("Attach at least one evidence file or give a link to the evidence."))
 
     moment = now()
@@ -201,7 +225,7 @@ def submit_report(obligation: Obligation, user: User, text: str, links: list[str
     report = CompletionReport(
         obligation=obligation, body_id=user.body_id, kind=kind,
         version=version, previous_id=previous.id if previous else None,
-        text=text, links=links, state="submitted", submitted_at=moment, submitted_on=local_date(moment),
+        text=text, links=links, state=ReportState.SUBMITTED, submitted_at=moment, submitted_on=local_date(moment),
         submitted_by_id=user.id, no_personal_data=True, submission_token=submission_token,
     )
     for item in carried:
@@ -221,7 +245,7 @@ def submit_report(obligation: Obligation, user: User, text: str, links: list[str
                 uploaded_by_id=user.id, uploaded_at=moment))
         db.session.add(report)
         db.session.flush()
-        action = "report.contributed" if kind == "contribution" else (
+        action = "report.contributed" if kind == ReportKind.CONTRIBUTION else (
             "report.resubmitted" if previous else "report.submitted")
         history.record(action, obligation=obligation, report=report, body=report.body or user.body, details={
             "version": report.version, "files": [e.original_name for e in report.evidence],
@@ -237,7 +261,7 @@ def submit_report(obligation: Obligation, user: User, text: str, links: list[str
             stored = stored_submission(submission_token, obligation, user)
             if stored is not None:
                 return stored
-            refusal = _stored_meanwhile(obligation, version) if kind == "lead" else None
+            refusal = _stored_meanwhile(obligation, version) if kind == ReportKind.LEAD else None
             if refusal is not None:
                 raise refusal from None
         raise
@@ -250,11 +274,11 @@ class ChangedMeanwhile(ReportError):
 
 def _changed_meanwhile(report: CompletionReport) -> ChangedMeanwhile:
     db.session.refresh(report)
-    if report.state == "submitted":
+    if report.state == ReportState.SUBMITTED:
         return ChangedMeanwhile(_("This report changed while you were reading it. The page now shows it as it is; "
                                   "nothing you sent was saved."))
     who = report.reviewed_by.email if report.reviewed_by else "—"
-    if report.state == "accepted":
+    if report.state == ReportState.ACCEPTED:
         return ChangedMeanwhile(_("This report was accepted by %(who)s while you were reading it. The page now "
                                   "shows it as it is; nothing you sent was saved.", who=who))
     return ChangedMeanwhile(_("This report was returned by %(who)s while you were reading it. The page now "
@@ -266,16 +290,16 @@ def review_report(report: CompletionReport, reviewer: User, accept: bool, commen
     """Accept or return a lead report, in one transaction. `seen_version` is the row_version the
     reviewer's page showed; a report reviewed by someone else since then is not touched."""
     comment = (comment or "").strip()
-    if report.kind != "lead":
+    if report.kind != ReportKind.LEAD:
         raise ReportError(_("Co-executors' contributions are not reviewed; the lead's report is."))
-    if (seen_version is not None and seen_version != report.row_version) or report.state != "submitted":
+    if (seen_version is not None and seen_version != report.row_version) or report.state != ReportState.SUBMITTED:
         raise _changed_meanwhile(report)
     if not accept and not comment:
         raise ReportError(_("Say why the report is returned: the comment is empty."))
     if find_iins(comment):
         raise ReportError(_("The comment contains an IIN; remove it."))
     moment = now()
-    report.state = "accepted" if accept else "returned"
+    report.state = ReportState.ACCEPTED if accept else ReportState.RETURNED
     report.reviewed_at = moment
     report.reviewed_on = local_date(moment)
     report.reviewed_by_id = reviewer.id

@@ -7,14 +7,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from tracker.auth.permissions import can_review, reporting_role, require
+from tracker.auth.permissions import can_review, require
 from tracker.extensions import db, htmx
 from tracker.history import entries_for
 from tracker.plans.models import Activity, ActivityExecutor, Obligation
 from tracker.reports import evidence as evidence_files
 from tracker.reports import operations
 from tracker.reports.forms import ReportForm, ReviewForm
-from tracker.reports.models import CompletionReport, Evidence
+from tracker.reports.models import CompletionReport, Evidence, ReportKind
+from tracker.reports.permissions import reporting_role
+from tracker.reports.status import ReportState
 
 bp = Blueprint("reports", __name__)
 
@@ -28,24 +30,20 @@ def _obligation(obligation_id: int) -> Obligation:
 def _page(obligation: Obligation, report_form: ReportForm | None = None, review_form: ReviewForm | None = None,
           error: str | None = None, status_code: int = 200):
     reports = operations.reports_of(obligation)
-    latest = next((r for r in reversed(reports) if r.kind == "lead"), None)
+    latest = next((r for r in reversed(reports) if r.kind == ReportKind.LEAD), None)
     role = reporting_role(current_user, obligation.activity)
-    can_post = role is not None and not (latest and latest.state == "accepted") and not (
-        role == "lead" and latest and latest.state == "submitted")
     report_form = report_form or ReportForm()
-    if role == "lead" and latest is not None and latest.state == "returned":
-        report_form.keep_evidence.choices = [(e.id, e.original_name) for e in latest.evidence]
-        if not report_form.is_submitted():
-            report_form.text.data = report_form.text.data or latest.text
-            report_form.links.data = report_form.links.data or "\n".join(latest.links)
-            report_form.keep_evidence.data = [e.id for e in latest.evidence]
-    else:
-        report_form.keep_evidence.choices = []
+    returned = operations.report_to_correct(role, latest, current_user)
+    report_form.keep_evidence.choices = [(e.id, e.original_name) for e in returned.evidence] if returned else []
+    if returned and not report_form.is_submitted():  # the form starts from the report being corrected
+        report_form.text.data = report_form.text.data or returned.text
+        report_form.links.data = report_form.links.data or "\n".join(returned.links)
+        report_form.keep_evidence.data = [e.id for e in returned.evidence]
     context = dict(
         obligation=obligation, activity=obligation.activity, reports=reports, latest=latest, role=role,
-        can_post=can_post, report_form=report_form, review_form=review_form or ReviewForm(), error=error,
+        can_post=operations.posting_refusal(role, latest) is None, report_form=report_form, review_form=review_form or ReviewForm(), error=error,
         status=operations.statuses([obligation])[obligation.id],
-        contributions=[r for r in reports if r.kind == "contribution"],
+        contributions=[r for r in reports if r.kind == ReportKind.CONTRIBUTION],
         history=entries_for(obligation_ids=[obligation.id]),
         max_evidence=current_app.config["MAX_EVIDENCE_BYTES"],
     )
@@ -74,12 +72,8 @@ def post_report(obligation_id: int):
     if stored is not None:  # the same form again (a double click, a retry after a timeout): stored once
         flash(_("This report was already received; it is stored once."))
         return _posted(obligation)
-    previous = operations.latest_lead_report(obligation)
-    # Only the lead corrects its own returned report and may carry that report's files over.
-    if role == "lead" and previous is not None and previous.body_id == current_user.body_id:
-        form.keep_evidence.choices = [(e.id, e.original_name) for e in previous.evidence]
-    else:
-        form.keep_evidence.choices = []
+    returned = operations.report_to_correct(role, operations.latest_lead_report(obligation), current_user)
+    form.keep_evidence.choices = [(e.id, e.original_name) for e in returned.evidence] if returned else []
     files = [(f.filename, f.read()) for f in form.files.data or [] if f and f.filename]
     # A browser never refills a file field, so say so whenever the form comes back.
     again = " " + _("Attached files are not kept when the form comes back: attach them again.") if files else ""
@@ -120,7 +114,7 @@ def review(report_id: int):
         return _page(obligation, review_form=ReviewForm(formdata=None), error=str(exc), status_code=409)
     except operations.ReportError as exc:
         return _page(obligation, review_form=form, error=str(exc), status_code=422)
-    flash(_("Report accepted.") if report.state == "accepted" else _("Report returned for correction."))
+    flash(_("Report accepted.") if report.state == ReportState.ACCEPTED else _("Report returned for correction."))
     if htmx:
         return _page(obligation, review_form=ReviewForm(formdata=None))
     return redirect(url_for("reports.obligation", obligation_id=obligation.id))
