@@ -16,9 +16,8 @@ from tracker.history.models import HistoryEntry
 
 
 @pytest.fixture
-def seeded(runner):
-    result = runner.invoke(args=["plans", "import", str(KOSTANAY), str(KARAGANDA)])
-    assert result.exit_code == 0, result.output
+def seeded(seed_plans):
+    seed_plans(KOSTANAY, KARAGANDA)
 
 
 def body(region: str, abbreviation: str) -> Body:

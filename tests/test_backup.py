@@ -37,12 +37,12 @@ def everything() -> dict[str, list[tuple]]:
 
 
 @pytest.fixture
-def busy_portal(app, runner, make_user):
+def busy_portal(app, seed_plans, make_user):
     """Both plans, a resolved warning, a report returned and corrected with its files, an accepted one."""
     from tracker.plans import operations
     from tracker.reports.operations import review_report, submit_report
 
-    assert runner.invoke(args=["plans", "import", str(KOSTANAY), str(KARAGANDA)]).exit_code == 0
+    seed_plans(KOSTANAY, KARAGANDA)
     operations.resolve_warning(db.session.scalar(select(PlanWarning)))
     coordinator = make_user("coordinator")
     obligations = db.session.scalars(select(Obligation).join(Activity).order_by(Obligation.id).limit(2)).all()

@@ -16,8 +16,8 @@ from tracker.reports.models import CompletionReport
 
 
 @pytest.fixture
-def submitted_report(app, runner, make_user):
-    assert runner.invoke(args=["plans", "import", str(KOSTANAY)]).exit_code == 0
+def submitted_report(app, seed_plans, make_user):
+    seed_plans(KOSTANAY)
     obligation = db.session.scalar(select(Obligation).order_by(Obligation.id))
     executor = make_user("executor", body=obligation.activity.executors[0].body)
     client = app.test_client()

@@ -191,8 +191,8 @@ def assert_evidence_matches_disk(app) -> None:
     assert {name: on_disk[name] for name in rows} == rows, "a stored file differs from its checksum"
 
 
-def test_fifty_executors_post_at_once(app, runner, make_user, server):
-    assert runner.invoke(args=["plans", "import", str(KOSTANAY)]).exit_code == 0
+def test_fifty_executors_post_at_once(app, seed_plans, make_user, server):
+    seed_plans(KOSTANAY)
     race, others = choose_obligations()
     race_lead, race_co = lead_and_co_bodies(race.activity)
     posts: list[Post] = []
@@ -246,10 +246,10 @@ def test_fifty_executors_post_at_once(app, runner, make_user, server):
     assert db.session.scalar(select(func.count()).select_from(Evidence)) == len(won)
 
 
-def test_the_same_form_sent_again_is_stored_once(app, runner, make_user, server):
+def test_the_same_form_sent_again_is_stored_once(app, seed_plans, make_user, server):
     """A double click (several identical posts at once) and a retry after the answer was lost (the
     same post again later): one report, one file, and every answer leads to the stored report."""
-    assert runner.invoke(args=["plans", "import", str(KOSTANAY)]).exit_code == 0
+    seed_plans(KOSTANAY)
     race, others = choose_obligations()
     cases = []  # a lead's first report, and a co-executor's contribution
     for obligation, body_id in ((others[0], lead_and_co_bodies(others[0].activity)[0]),
@@ -303,12 +303,12 @@ def test_the_same_form_sent_again_is_stored_once(app, runner, make_user, server)
 
 
 @pytest.mark.parametrize("who", ["two lead executors", "one double click"])
-def test_both_read_before_either_writes(app, runner, make_user, server, who):
+def test_both_read_before_either_writes(app, seed_plans, make_user, server, who):
     """The narrowest race, made certain: both requests have read that nothing is stored yet before
     either writes (each waits at its flush for the other). The database's unique index refuses the
     second INSERT; the loser's file is removed and its answer is the refusal (two executors) or the
     stored report (the same form twice) — never a 500, never a second row."""
-    assert runner.invoke(args=["plans", "import", str(KOSTANAY)]).exit_code == 0
+    seed_plans(KOSTANAY)
     _race, others = choose_obligations()
     obligation = others[0]
     lead = db.session.get(Body, lead_and_co_bodies(obligation.activity)[0])

@@ -34,11 +34,10 @@ def reports() -> int:
 
 
 @pytest.fixture
-def csrf_app(app, runner):
+def csrf_app(app, seed_plans):
     app.config["WTF_CSRF_ENABLED"] = True
     app.config["TODAY"] = date(2026, 11, 23)
-    result = runner.invoke(args=["plans", "import", str(KOSTANAY)])
-    assert result.exit_code == 0, result.output
+    seed_plans(KOSTANAY)
     return app
 
 

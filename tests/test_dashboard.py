@@ -277,9 +277,8 @@ def plan_ids() -> dict[str, int]:
 
 
 @pytest.fixture
-def seeds(app, runner):
-    result = runner.invoke(args=["plans", "import", str(KOSTANAY), str(KARAGANDA)])
-    assert result.exit_code == 0, result.output
+def seeds(app, seed_plans):
+    seed_plans(KOSTANAY, KARAGANDA)
     return plan_ids()
 
 

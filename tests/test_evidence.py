@@ -232,9 +232,9 @@ def test_path_of_refuses_names_leading_outside(tmp_path, name):
         path_of(name, tmp_path / "evidence")
 
 
-def test_download_of_a_name_leading_outside_is_404(app, client, runner, make_user, login):
+def test_download_of_a_name_leading_outside_is_404(app, client, runner, make_user, login, seed_plans):
     app.config["TODAY"] = TODAY
-    case = lead_case(runner)
+    case = lead_case(seed_plans)
     login(make_user("executor", body=case.lead_body))
     assert post_report(client, case.obligation.id).status_code == 302
     item = db.session.scalars(select(Evidence)).one()
@@ -249,11 +249,11 @@ def test_download_of_a_name_leading_outside_is_404(app, client, runner, make_use
 
 
 @pytest.fixture
-def lead(app, client, runner, make_user, login):
+def lead(app, client, runner, make_user, login, seed_plans):
     """Signed in as the lead executor of a past-due Kostanay obligation; returns the obligation."""
     use_english(app)
     app.config["TODAY"] = TODAY
-    case = lead_case(runner)
+    case = lead_case(seed_plans)
     login(make_user("executor", body=case.lead_body))
     return case.obligation
 

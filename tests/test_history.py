@@ -73,10 +73,10 @@ def test_recorded_entries_appear_on_the_activity_and_plan_pages(app, client, run
     assert "тоқсан сайын" in shown
 
 
-def test_report_entries_name_who_acted_and_reach_the_activity_page(app, client, runner, make_user, login):
+def test_report_entries_name_who_acted_and_reach_the_activity_page(app, client, runner, make_user, login, seed_plans):
     use_english(app)
     app.config["TODAY"] = TODAY
-    case = lead_case(runner)
+    case = lead_case(seed_plans)
     executor = login(make_user("executor", body=case.lead_body))
     assert post_report(client, case.obligation.id).status_code == 302
     coordinator = login("coordinator")

@@ -116,10 +116,10 @@ def test_dates_and_sums_as_each_language_writes_them(app, lang, day, sum_):
         assert re.sub(r"[\u00a0\u202f]", " ", formatting.tenge(2_000_000)) == sum_
 
 
-def test_bodies_are_named_in_the_readers_language(app, runner, client, login):
+def test_bodies_are_named_in_the_readers_language(app, seed_plans, client, login):
     from openpyxl import load_workbook
 
-    runner.invoke(args=["plans", "import", str(KOSTANAY)])
+    seed_plans(KOSTANAY)
     education = db.session.scalar(select(Body).where(Body.registry_key == "education", Body.region.like("%Қостанай%")))
     assert education.name_ru and education.name != education.name_ru
     plan = db.session.scalar(select(Plan))
@@ -161,14 +161,13 @@ def english_left(html: str) -> list[str]:
 
 
 @pytest.fixture
-def portal_with_everything(app, runner, make_user, tmp_path):
+def portal_with_everything(app, runner, seed_plans, make_user, tmp_path):
     """Both plans, a report returned with a comment, a resolved warning, an executor assignment:
     every kind of thing a page can show."""
     from tracker.plans import operations
     from tracker.reports.operations import review_report, submit_report
 
-    result = runner.invoke(args=["plans", "import", str(KOSTANAY), str(KARAGANDA)])
-    assert result.exit_code == 0, result.output
+    seed_plans(KOSTANAY, KARAGANDA)
     runner.invoke(args=["users", "demo"])
     karaganda = db.session.scalar(select(Plan).where(Plan.region == "Қарағанды облысы"))
     unnamed = db.session.scalar(select(ActivityExecutor).join(Activity).where(

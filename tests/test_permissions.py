@@ -103,11 +103,10 @@ def test_every_route_is_in_the_table(app):
     assert routes(app) == set(EXPECTED)
 
 
-def seed(app, runner, make_user) -> dict:
+def seed(app, seed_plans, make_user) -> dict:
     """Both seed plans, one account per role, a submitted lead report with evidence, a staged upload."""
     app.config["TODAY"] = date(2026, 11, 23)
-    result = runner.invoke(args=["plans", "import", str(KOSTANAY), str(KOSTANAY.parent / "karaganda-2023-2025.txt")])
-    assert result.exit_code == 0, result.output
+    seed_plans(KOSTANAY, KOSTANAY.parent / "karaganda-2023-2025.txt")
     kostanay = db.session.scalar(select(Plan).where(Plan.region == "Қостанай облысы"))
     karaganda = db.session.scalar(select(Plan).where(Plan.region == "Қарағанды облысы"))
     activity = db.session.scalar(select(Activity).where(Activity.plan_id == kostanay.id, Activity.number == "1.4"))
@@ -197,8 +196,8 @@ def ordered() -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_permission_matrix(app, client, runner, make_user, login, role):
-    data = seed(app, runner, make_user)
+def test_permission_matrix(app, client, runner, make_user, login, role, seed_plans):
+    data = seed(app, seed_plans, make_user)
     client.get("/login?lang=en")  # the messages below are the English ones
     if role != "anonymous":
         login(data["users"][role])
@@ -237,9 +236,9 @@ def test_permission_matrix(app, client, runner, make_user, login, role):
         assert {e.user_id for e in entries} == {data["users"][role].id}
 
 
-def test_successful_writes_really_happened(app, client, runner, make_user, login):
+def test_successful_writes_really_happened(app, client, runner, make_user, login, seed_plans):
     """The 302s of the matrix are successes, not silent failures: check a few effects."""
-    data = seed(app, runner, make_user)
+    data = seed(app, seed_plans, make_user)
     login(data["users"]["executor_lead"])
     response = client.post(f"/obligations/{data['args']['obligation_id']}/reports",
                            data=form_data("reports.post_report", "executor_lead", data))
@@ -279,8 +278,8 @@ MISSING_POSTS = {
 
 
 @pytest.mark.parametrize("role", ["coordinator", "executor"])
-def test_missing_ids(app, client, runner, make_user, login, role):
-    data = seed(app, runner, make_user)
+def test_missing_ids(app, client, runner, make_user, login, role, seed_plans):
+    data = seed(app, seed_plans, make_user)
     login(data["users"]["coordinator" if role == "coordinator" else "executor_lead"])
     column = 0 if role == "coordinator" else 1
     got = {url: client.get(url).status_code for url in MISSING}
@@ -288,16 +287,16 @@ def test_missing_ids(app, client, runner, make_user, login, role):
     assert got == {url: answer[column] for url, answer in (MISSING | MISSING_POSTS).items()}
 
 
-def test_confirming_an_upload_that_is_gone_goes_back_to_the_upload_page(app, client, runner, make_user, login):
-    data = seed(app, runner, make_user)
+def test_confirming_an_upload_that_is_gone_goes_back_to_the_upload_page(app, client, runner, make_user, login, seed_plans):
+    data = seed(app, seed_plans, make_user)
     login(data["users"]["coordinator"])
     response = client.post("/import/" + "0" * 32, data={})
     assert response.status_code == 302 and response.headers["Location"] == "/import"
     assert db.session.scalar(select(func.count()).select_from(Plan)) == 2
 
 
-def test_admin_user_pages_404_for_unknown_ids(app, client, runner, make_user, login):
-    data = seed(app, runner, make_user)
+def test_admin_user_pages_404_for_unknown_ids(app, client, runner, make_user, login, seed_plans):
+    data = seed(app, seed_plans, make_user)
     login(data["users"]["admin"])
     assert client.get("/admin/users/999999").status_code == 404
     assert client.get("/admin/bodies/999999").status_code == 404

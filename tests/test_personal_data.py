@@ -170,10 +170,10 @@ def test_masked_shows_only_the_ends():
 
 
 @pytest.fixture
-def case(app, runner):
+def case(app, runner, seed_plans):
     use_english(app)
     app.config["TODAY"] = TODAY
-    return lead_case(runner)
+    return lead_case(seed_plans)
 
 
 def test_a_report_text_with_an_iin_is_refused(app, client, case, make_user, login):

@@ -37,9 +37,8 @@ def coordinator(client, login, today):
 
 
 @pytest.fixture
-def seeded(runner):
-    result = runner.invoke(args=["plans", "import", str(KOSTANAY), str(KARAGANDA)])
-    assert result.exit_code == 0, result.output
+def seeded(seed_plans):
+    seed_plans(KOSTANAY, KARAGANDA)
 
 
 def count(model) -> int:

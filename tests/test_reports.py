@@ -33,15 +33,14 @@ class Case:
     other_body: Body
 
 
-def import_seeds(runner) -> None:
-    result = runner.invoke(args=["plans", "import", str(KOSTANAY), str(KARAGANDA)])
-    assert result.exit_code == 0, result.output
+def import_seeds(seed_plans) -> None:
+    seed_plans(KOSTANAY, KARAGANDA)
 
 
-def lead_case(runner) -> Case:
+def lead_case(seed_plans) -> Case:
     """A Kostanay activity whose lead and one co-executor are known bodies; its first due date;
     and a Karaganda body that has nothing to do with it."""
-    import_seeds(runner)
+    import_seeds(seed_plans)
     plan = db.session.scalar(select(Plan).where(Plan.source_filename == KOSTANAY.name))
     for item in db.session.scalars(select(Activity).where(Activity.plan_id == plan.id).order_by(Activity.position)):
         lead = item.lead
@@ -124,9 +123,9 @@ def english(app):
 
 
 @pytest.fixture
-def case(app, runner):
+def case(app, runner, seed_plans):
     app.config["TODAY"] = TODAY
-    return lead_case(runner)
+    return lead_case(seed_plans)
 
 
 # --- the journey: submitted → returned → corrected → accepted (late) ----------------------------

@@ -182,8 +182,8 @@ def test_html_in_a_plan_cell_and_in_a_report_is_shown_as_text(app, client, runne
 
 
 @pytest.fixture
-def lead_case(app, runner, make_user):
-    assert runner.invoke(args=["plans", "import", str(KOSTANAY)]).exit_code == 0
+def lead_case(app, seed_plans, make_user):
+    seed_plans(KOSTANAY)
     obligation = db.session.scalar(select(Obligation).order_by(Obligation.id))
     executor = make_user("executor", body=obligation.activity.executors[0].body)
     return obligation, executor

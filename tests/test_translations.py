@@ -144,12 +144,11 @@ def fetch(app, client, path: str, lang: str) -> str:
 
 
 @pytest.mark.parametrize("lang", LOCALES)
-def test_pages_are_shown_in_the_chosen_language(app, runner, client, login, lang):
+def test_pages_are_shown_in_the_chosen_language(app, seed_plans, client, login, lang):
     from datetime import date
 
     app.config["TODAY"] = date(2023, 1, 1)
-    result = runner.invoke(args=["plans", "import", str(KOSTANAY)])
-    assert result.exit_code == 0, result.output
+    seed_plans(KOSTANAY)
     plan_id = db.session.scalar(select(Plan.id))
     login("coordinator")
 

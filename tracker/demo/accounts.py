@@ -2,6 +2,7 @@
 coordinator, an auditor and executors of the bodies with the most to report, all marked DEMO."""
 
 import click
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from tracker.auth.models import AccountRole, User
@@ -33,6 +34,7 @@ def _busiest_lead_bodies(limit: int) -> list[Body]:
 
 
 @click.command("demo")
+@with_appcontext
 def demo_accounts_command() -> None:
     """Make the demo accounts (once; run it again and nothing changes) and print how to sign in."""
     wanted = [(AccountRole.ADMIN, None, "Демо: әкімші"),
