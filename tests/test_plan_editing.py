@@ -123,7 +123,7 @@ def test_upload_preview_confirm(app, client, coordinator, kostanay):
     assert client.get(f"/import/{token}").status_code == 404
 
 
-def test_uploading_a_plan_again_updates_it(client, coordinator, seeded):
+def test_uploading_a_plan_again_updates_it(client, seeded, coordinator):
     plan = plan_of(KOSTANAY_REGION)
     response = client.post("/import", data={"document": (io.BytesIO(KOSTANAY.read_bytes()), "again.txt")})
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -164,7 +164,7 @@ def test_an_upload_without_a_file_is_refused(client, coordinator):
 # --- executors ----------------------------------------------------------------------------------------
 
 
-def test_assign_the_unnamed_lead_of_karaganda_50(client, coordinator, seeded):
+def test_assign_the_unnamed_lead_of_karaganda_50(client, seeded, coordinator):
     item = activity(KARAGANDA_REGION, "50")
     unnamed = item.lead
     assert (unnamed.written, unnamed.body_id, unnamed.match) == (UNNAMED, None, "unresolved")
@@ -189,7 +189,7 @@ def test_assign_the_unnamed_lead_of_karaganda_50(client, coordinator, seeded):
     assert 'data-action="executor.assigned"' in page and f'id="w-{warning.id}"' not in page
 
 
-def test_assigning_a_fuzzy_form_teaches_an_alias_that_the_next_import_uses(client, coordinator, seeded, runner):
+def test_assigning_a_fuzzy_form_teaches_an_alias_that_the_next_import_uses(client, seeded, coordinator, runner):
     plan = plan_of(KARAGANDA_REGION)
     unsure = db.session.scalars(select(ActivityExecutor).join(Activity).where(
         Activity.plan_id == plan.id, ActivityExecutor.match.in_(("unresolved", "fuzzy")),
@@ -234,7 +234,7 @@ def test_assigning_a_fuzzy_form_teaches_an_alias_that_the_next_import_uses(clien
     assert "learned" in table["27"] and "learned" in table["47"]
 
 
-def test_assign_refuses_a_body_of_another_region(client, coordinator, seeded):
+def test_assign_refuses_a_body_of_another_region(client, seeded, coordinator):
     item = activity(KARAGANDA_REGION, "50")
     unnamed = item.lead
     foreign = body(KOSTANAY_REGION, "ББ")
@@ -245,7 +245,7 @@ def test_assign_refuses_a_body_of_another_region(client, coordinator, seeded):
     assert "Choose a body from the list." in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
-def test_rewrite_the_executors(client, coordinator, seeded):
+def test_rewrite_the_executors(client, seeded, coordinator):
     item = activity(KOSTANAY_REGION, "1.4")
     before = ", ".join(e.written for e in item.executors)
     response = client.post(f"/activities/{item.id}/executors", data={"executors_text": "ДСБ, ББ (келісім бойынша)"})
@@ -269,7 +269,7 @@ def activity_form(item: Activity, **changes) -> dict:
     return data
 
 
-def test_edit_the_deadline(client, coordinator, seeded):
+def test_edit_the_deadline(client, seeded, coordinator):
     item = activity(KOSTANAY_REGION, "1.4")
     old = item.deadline_text
     assert [o.due_date for o in item.obligations][:2] == [date(2019, 6, 30), date(2019, 12, 31)]
@@ -286,7 +286,7 @@ def test_edit_the_deadline(client, coordinator, seeded):
     assert 'data-action="activity.edited"' in page and "жыл сайын 25 тамызға дейін" in page
 
 
-def test_an_unreadable_deadline_changes_nothing(client, coordinator, seeded):
+def test_an_unreadable_deadline_changes_nothing(client, seeded, coordinator):
     item = activity(KOSTANAY_REGION, "1.4")
     before = ([o.id for o in item.obligations], item.deadline_text, item.text)
     response = client.post(f"/activities/{item.id}/edit",
@@ -299,7 +299,7 @@ def test_an_unreadable_deadline_changes_nothing(client, coordinator, seeded):
     assert "activity.edited" not in actions()
 
 
-def test_a_due_date_with_a_report_is_kept_when_the_deadline_changes(client, coordinator, seeded, make_user):
+def test_a_due_date_with_a_report_is_kept_when_the_deadline_changes(client, seeded, coordinator, make_user):
     item = activity(KOSTANAY_REGION, "1.4")
     reported = item.obligations[0]
     lead = make_user("executor", body=item.lead.body)
@@ -315,7 +315,7 @@ def test_a_due_date_with_a_report_is_kept_when_the_deadline_changes(client, coor
         PlanWarning.message.contains("2019-06-30 is no longer given by the deadline but keeps its reports")))
 
 
-def test_a_changed_number_takes_its_warnings_along(client, coordinator, seeded):
+def test_a_changed_number_takes_its_warnings_along(client, seeded, coordinator):
     item = activity(KOSTANAY_REGION, "1.13")
     warnings = db.session.scalars(select(PlanWarning).where(
         PlanWarning.plan_id == item.plan_id, PlanWarning.activity_number == "1.13")).all()
@@ -336,7 +336,7 @@ def new_plan_form(**changes) -> dict:
     return data
 
 
-def test_a_plan_made_by_hand(client, coordinator, seeded):
+def test_a_plan_made_by_hand(client, seeded, coordinator):
     response = client.post("/plans/new", data=new_plan_form())
     plan = db.session.scalar(select(Plan).where(Plan.source_format == "manual"))
     assert response.status_code == 302 and response.headers["Location"] == f"/plans/{plan.id}/activities/new"
@@ -370,7 +370,7 @@ def test_a_plan_made_by_hand(client, coordinator, seeded):
     assert count(Plan) == 3 and db.session.scalar(select(func.count(Activity.id)).where(Activity.plan_id == plan.id)) == 1
 
 
-def test_changing_the_default_frequency_recomputes_ongoing_items(client, coordinator, seeded):
+def test_changing_the_default_frequency_recomputes_ongoing_items(client, seeded, coordinator):
     client.post("/plans/new", data=new_plan_form())
     plan = db.session.scalar(select(Plan).where(Plan.source_format == "manual"))
     for number, deadline in [("1", "тұрақты"), ("2", "2026 жылғы 25 желтоқсан")]:
@@ -389,7 +389,7 @@ def test_changing_the_default_frequency_recomputes_ongoing_items(client, coordin
     assert entry.changes == {"default_frequency": ["quarterly", "monthly"]}
 
 
-def test_a_reported_due_date_survives_a_frequency_change(client, coordinator, seeded, make_user):
+def test_a_reported_due_date_survives_a_frequency_change(client, seeded, coordinator, make_user):
     plan = plan_of(KOSTANAY_REGION)
     ongoing = activity(KOSTANAY_REGION, "1.3")
     assert ongoing.deadline_rule == "ongoing:semiannual" and len(ongoing.obligations) == 6
@@ -419,7 +419,7 @@ def finish(item: Activity, user, reviewer, accept: bool) -> None:
             report_operations.review_report(report, reviewer, accept=True, comment="")
 
 
-def test_plan_page_filters(client, coordinator, seeded, make_user):
+def test_plan_page_filters(client, seeded, coordinator, make_user):
     plan = plan_of(KOSTANAY_REGION)
     everything = [a.number for a in plan.activities]
     done, submitted = activity(KOSTANAY_REGION, "1.5"), activity(KOSTANAY_REGION, "1.8")
@@ -451,7 +451,7 @@ def test_plan_page_filters(client, coordinator, seeded, make_user):
     assert "No activity matches the filters (50 in the plan)." in empty
 
 
-def test_htmx_filter_returns_only_the_filters_and_the_table(client, coordinator, seeded):
+def test_htmx_filter_returns_only_the_filters_and_the_table(client, seeded, coordinator):
     plan = plan_of(KOSTANAY_REGION)
     response = client.get(f"/plans/{plan.id}", query_string={"q": "бейнебақылау"},
                           headers={"HX-Request": "true", "HX-Target": "plan-table"})
@@ -474,7 +474,7 @@ def test_htmx_filter_returns_only_the_filters_and_the_table(client, coordinator,
 # --- warnings ---------------------------------------------------------------------------------------------
 
 
-def test_resolving_a_warning(client, coordinator, seeded):
+def test_resolving_a_warning(client, seeded, coordinator):
     plan = plan_of(KOSTANAY_REGION)
     warning = db.session.scalar(select(PlanWarning).where(
         PlanWarning.plan_id == plan.id, PlanWarning.activity_number == "1.13"))
@@ -499,13 +499,13 @@ def test_resolving_a_warning(client, coordinator, seeded):
 
 
 @pytest.mark.parametrize("target", ["http://evil.example/", "//evil.example/", "/\t/evil.example/"])
-def test_resolving_a_warning_never_redirects_elsewhere(client, coordinator, seeded, target):
+def test_resolving_a_warning_never_redirects_elsewhere(client, seeded, coordinator, target):
     warning = db.session.scalar(select(PlanWarning).where(PlanWarning.resolved_at.is_(None)))
     response = client.post(f"/warnings/{warning.id}/resolve", data={"next": target})
     assert response.status_code == 302 and response.headers["Location"] == "/"
 
 
-def test_resolving_a_warning_with_htmx(client, coordinator, seeded):
+def test_resolving_a_warning_with_htmx(client, seeded, coordinator):
     warning = db.session.scalar(select(PlanWarning).where(PlanWarning.resolved_at.is_(None)))
     response = client.post(f"/warnings/{warning.id}/resolve", headers={"HX-Request": "true"})
     assert response.status_code == 200 and response.get_data(as_text=True) == ""
