@@ -107,7 +107,10 @@ class ParsedPlan:
 
 
 def _deadline_json(deadline: Deadline) -> dict:
-    return {"text": deadline.text, "rule": deadline.rule, "due_dates": [d.isoformat() for d in deadline.due_dates]}
+    # "due" gives each date its rule, the period it covers and any move; "relative", "waits_for"
+    # and "notes" appear when the deadline has them (Deadline.to_json)
+    return {"text": deadline.text, "rule": deadline.rule, "due_dates": [d.isoformat() for d in deadline.due_dates],
+            **deadline.to_json()}
 
 
 def _funding_json(funding: Funding) -> dict:
