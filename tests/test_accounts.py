@@ -86,7 +86,12 @@ def test_an_abbreviation_of_two_regions_is_ambiguous(runner, seeded):
     (["--role", "executor", "--body", "999999"], ("No body with id %(id)s.", {"id": "999999"})),
     (["--role", "executor"], ("Body: an executor account must belong to a body.", {})),
     (["--role", "auditor", "--password", "short"], ("Password: at least %(n)s characters.", {"n": 8})),
-], ids=["unknown-body", "unknown-id", "executor-without-body", "short-password"])
+    (["--role", "auditor", "--password", "password"],
+     ("Password: too common — it is in the list of the most used passwords.", {})),
+    (["--role", "auditor", "--password", "refused-2026"],  # the e-mail name
+     ("Password: it contains the e-mail name or the name of the account; choose one that does not.", {})),
+], ids=["unknown-body", "unknown-id", "executor-without-body", "short-password", "common-password",
+        "email-name-password"])
 def test_create_refuses(runner, seeded, args, message):
     if "--password" not in args:
         args = [*args, "--password", "long-enough-1"]

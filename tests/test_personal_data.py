@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from tests.evidence_files import evidence_on_disk
 from tests.test_reports import (
     TODAY,
     count,
@@ -16,7 +17,6 @@ from tests.test_reports import (
     lead_reports,
     post_report,
     review,
-    stored_files,
     use_english,
 )
 from tracker.core.personal_data import find_iins, is_iin, masked
@@ -136,6 +136,10 @@ def test_find_iins_with_separators_inside_the_number(separator):
     assert find_iins(f"number {written} given") == [IIN]
 
 
+def test_the_birth_date_in_two_pieces_then_the_rest_is_an_iin():
+    assert find_iins(f"ЖСН {IIN[:3]}-{IIN[3:6]}-{IIN[6:]}") == [IIN]  # 3 + 3 + 6, as a form may print it
+
+
 @pytest.mark.parametrize(("template", "expected"), [
     ("{a} {b}", "ab"),                 # a list separated by spaces
     ("{a}-{b}", "ab"),
@@ -161,6 +165,106 @@ def test_numbers_that_only_look_like_iins_are_left_alone():
     assert find_iins(None) == []
 
 
+@pytest.mark.parametrize("separator", [".", "/", "_", "  ", "\n", "\r\n", " \n ", "\t", "\u2009", "\u2007", "–",
+                                       " – ", "\u2011", "\u00ad", "\u200b", ". ", "\\"])
+def test_find_iins_joins_the_groups_across_any_run_of_separators(separator):
+    written = separator.join([IIN[:6], IIN[6:]])
+    assert find_iins(f"number {written} given") == [IIN]
+    assert find_iins(separator.join([IIN[:3], IIN[3:6], IIN[6:9], IIN[9:]])) == [IIN]
+
+
+def test_digits_of_another_script_are_read_as_digits():
+    fullwidth = "".join(chr(0xFF10 + int(c)) for c in IIN)
+    assert find_iins(f"ЖСН {fullwidth}") == [IIN]
+
+
+def brute_force(text: str) -> list[str]:
+    """Every IIN made of whole consecutive groups of one run of digits and separators, without
+    dates, grouped as people write one (one or two pieces, equal pieces, or the birth date first):
+    what find_iins must find, computed the slow, obvious way."""
+    import re
+
+    from tracker.core.personal_data import _DATE, _SEPARATOR
+
+    found = []
+    for run in re.findall(rf"\d+(?:{_SEPARATOR}+\d+)*", text):
+        for part in _DATE.sub("|", run).split("|"):
+            groups = [g for g in re.split(f"{_SEPARATOR}+", part) if g]
+            for start in range(len(groups)):
+                for end in range(start + 1, len(groups) + 1):
+                    sizes = [len(g) for g in groups[start:end]]
+                    if sum(sizes) > 12:
+                        break
+                    shaped = len(sizes) <= 2 or min(sizes) == max(sizes) or sizes[0] == 6 or sizes[:3] == [2, 2, 2]
+                    if sum(sizes) == 12 and shaped and is_iin("".join(groups[start:end])):
+                        found.append("".join(groups[start:end]))
+    return found
+
+
+NEIGHBOURS = ["+7 700 123 45 67", "8 (7142) 54-32-10", "05.01.2026", "2026-01-05", "2 000 000", "1 500 000 тг",
+              "№ 03-4279", "120", "2 сынып", "3/2026", "12.5"]
+
+
+@pytest.mark.parametrize("joiner", [" ", ", ", "\n", ". ", " — ", "  "])
+def test_a_phone_a_date_an_amount_and_a_document_number_side_by_side_are_no_iin(joiner):
+    """Numbers people write next to each other in reports: joined by separators they make long
+    digit runs, but no run of whole groups adds up to a valid IIN, and none is reported. Whatever
+    the order, find_iins reports exactly the IINs that 12 digits of whole groups form."""
+    import itertools
+
+    for order in itertools.islice(itertools.permutations(NEIGHBOURS, 5), 0, None, 97):
+        text = f"Seminar {joiner.join(order)} held"
+        assert find_iins(text) == brute_force(text) == [], text
+        with_iin = f"Seminar {joiner.join(order[:2])}{joiner}ЖСН {IIN}{joiner}{joiner.join(order[2:])} held"
+        assert IIN in find_iins(with_iin)
+        assert find_iins(with_iin) == brute_force(with_iin)
+
+
+def test_a_date_is_never_part_of_an_iin():
+    """"05.01.2026" before "5 00000 1" would make twelve digits; a date with a four-digit year is
+    taken out first, while an IIN right after a date is still found."""
+    head = f"{IIN[:6]}"
+    assert find_iins(f"05.01.2026 {IIN}") == [IIN]
+    assert find_iins(f"{IIN} 2026-01-05") == [IIN]
+    assert is_iin(head + IIN[6:])
+    assert find_iins("15.03.2091 " + IIN[6:]) == []  # the date's digits, then the IIN's tail: no IIN
+
+
+@pytest.mark.parametrize("length", [1, 100, 2_000])
+def test_find_iins_agrees_with_the_brute_force_on_random_digit_text(length):
+    import random
+
+    generator = random.Random(length)
+    for _ in range(12):
+        pieces = []
+        for _ in range(length):
+            pieces.append(generator.choice([str(generator.randint(0, 999999)), IIN, IIN[:6], IIN[6:], "05.01.2026"]))
+            pieces.append(generator.choice([" ", ".", "/", "\n", ", ", "x", "  ", "-"]))
+        text = "".join(pieces)
+        assert find_iins(text) == brute_force(text)
+
+
+def test_refuse_personal_data_names_the_field_and_masks_the_number():
+    from tracker.core.personal_data import PersonalDataFound, refuse_personal_data
+
+    refuse_personal_data(text="Seminar held", links=["https://school.example/a"], comment=None)
+    with pytest.raises(PersonalDataFound) as found:
+        refuse_personal_data(text="Seminar held", links=["https://school.example/a", f"https://x.example/{IIN}"])
+    assert found.value.field == "links" and found.value.masked == masked(IIN)
+    assert IIN not in str(found.value) and IIN not in repr(found.value.args)
+
+
+def test_a_spreadsheet_number_is_checked_with_its_lost_zeros_and_text_is_not():
+    from tracker.core.personal_data import _Reading
+
+    born_1805 = make_iin(date(1805, 1, 1), "f")
+    reading = _Reading()
+    reading.number(float(int(born_1805)))
+    reading.number(str(int(born_1805)))
+    assert find_iins("\n|\n".join(reading.fields)) == [born_1805, born_1805]
+    assert find_iins(str(int(born_1805))) == []  # eleven digits of text stay eleven digits
+
+
 def test_masked_shows_only_the_ends():
     assert masked(IIN) == f"{IIN[:2]}••••••••{IIN[-2:]}"
     assert IIN[2:10] not in masked(IIN)
@@ -184,7 +288,7 @@ def test_a_report_text_with_an_iin_is_refused(app, client, case, make_user, logi
     message = error_message(response.get_data(as_text=True))
     assert f"contains an IIN ({masked(IIN)})" in message
     assert IIN not in message and spaced not in message
-    assert count(CompletionReport) == 0 and count(Evidence) == 0 and stored_files(app) == []
+    assert count(CompletionReport) == 0 and count(Evidence) == 0 and evidence_on_disk(app) == []
 
 
 def test_a_space_separated_list_of_iins_is_refused(app, client, case, make_user, login):
@@ -192,7 +296,7 @@ def test_a_space_separated_list_of_iins_is_refused(app, client, case, make_user,
     response = post_report(client, case.obligation.id, text=f"Pupils who took part: {IIN} {OTHER}")
     assert response.status_code == 422
     assert masked(IIN) in error_message(response.get_data(as_text=True))
-    assert count(CompletionReport) == 0 and stored_files(app) == []
+    assert count(CompletionReport) == 0 and evidence_on_disk(app) == []
 
 
 def test_a_link_with_an_iin_is_refused(app, client, case, make_user, login):
@@ -200,7 +304,7 @@ def test_a_link_with_an_iin_is_refused(app, client, case, make_user, login):
     response = post_report(client, case.obligation.id, links=f"https://school.test.example/pupils?iin={OTHER}")
     assert response.status_code == 422
     assert masked(OTHER) in error_message(response.get_data(as_text=True))
-    assert count(CompletionReport) == 0 and stored_files(app) == []
+    assert count(CompletionReport) == 0 and evidence_on_disk(app) == []
 
 
 def test_a_report_without_an_iin_passes(client, case, make_user, login):

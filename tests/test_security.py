@@ -120,6 +120,8 @@ def test_the_lockout_can_live_in_redis_for_several_workers(tmp_path):
         redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis at 127.0.0.1:6379")
+    import secrets
+
     from tracker.extensions import limiter
 
     app = create_app({"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'r.sqlite'}",
@@ -129,16 +131,19 @@ def test_the_lockout_can_live_in_redis_for_several_workers(tmp_path):
         import flask_migrate
 
         flask_migrate.upgrade(directory=str(ROOT / "migrations"))
+    # An address and an account of this run only, instead of emptying a Redis other test runs share.
+    run = secrets.token_hex(4)
+    address = {"REMOTE_ADDR": f"10.9.{secrets.randbelow(250)}.{secrets.randbelow(250) + 1}"}
     try:
-        limiter.reset()
-        address = {"REMOTE_ADDR": "10.9.9.9"}
-        answers = [app.test_client().post("/login", data={"email": "nobody@x.example", "password": "x"},
+        answers = [app.test_client().post("/login", data={"email": f"nobody-{run}@x.example", "password": "x"},
                                           environ_base=address).status_code for _ in range(3)]
         # each request from its own client, as from several workers: the count is shared in Redis
         assert answers == [200, 200, 429]
-        assert any(b"login" in key for key in redis.Redis(db=15).keys("*"))  # the count lives in Redis
+        assert redis.Redis(db=15).keys(f"*login-account/nobody-{run}*")  # the count lives in Redis
     finally:
-        limiter.reset()
+        ours = redis.Redis(db=15).keys(f"*nobody-{run}*") + redis.Redis(db=15).keys(f"*{address['REMOTE_ADDR']}/*")
+        if ours:
+            redis.Redis(db=15).delete(*ours)
         limiter.init_app(create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}))  # memory storage again
 
 
@@ -330,6 +335,7 @@ def test_the_database_going_away_gives_a_503_and_the_portal_recovers_by_itself(a
     proxy.start()
     user = make_user("auditor")
     portal = create_app({"TESTING": True, "SECRET_KEY": "outage", "WTF_CSRF_ENABLED": False,
+                         "LOGIN_RATE_LIMIT": "3 per 5 minutes",
                          "SQLALCHEMY_DATABASE_URI": url.set(port=proxy.port).render_as_string(hide_password=False),
                          "EVIDENCE_DIR": str(tmp_path / "evidence")})
     client = portal.test_client()
@@ -339,6 +345,9 @@ def test_the_database_going_away_gives_a_503_and_the_portal_recovers_by_itself(a
         assert client.get("/").status_code == 200
 
         proxy.stop()  # the database is gone
+        visitor = portal.test_client()
+        for password in ("wrong-guess-1", "wrong-guess-2", "wrong-guess-3", PASSWORD):  # more than the limit
+            assert visitor.post("/login", data={"email": user.email, "password": password}).status_code == 503
         for _ in range(2):
             response = client.get("/")
             assert response.status_code == 503
@@ -354,6 +363,9 @@ def test_the_database_going_away_gives_a_503_and_the_portal_recovers_by_itself(a
         proxy.start()  # it is back: no restart of the portal needed
         assert client.get("/").status_code == 200
         assert client.get("/dashboard").status_code == 200
+        # the sign-ins refused during the outage did not count towards a lockout
+        assert visitor.post("/login", data={"email": user.email, "password": "wrong-guess-4"}).status_code == 200
+        assert visitor.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
     finally:
         proxy.stop()
         with portal.app_context():

@@ -1,11 +1,12 @@
-"""Accounts: create, change, find the body an executor works for."""
+"""Accounts: create, change, find the body an executor works for; who a password or a session
+belongs to."""
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker import history
-from tracker.auth.models import ROLES, AccountRole, User
-from tracker.auth.permissions import MIN_PASSWORD_LENGTH
+from tracker.auth.models import ROLES, AccountRole, User, spend_a_password_check
+from tracker.auth.passwords import password_problem
 from tracker.core.text import norm
 from tracker.executors.models import Body, BodyAlias
 from tracker.extensions import db
@@ -13,6 +14,19 @@ from tracker.extensions import db
 
 class AccountError(ValueError):
     """Why an account cannot be made or changed, naming the field."""
+
+
+class WeakPassword(AccountError):
+    """The new password is refused (tracker.auth.passwords says why); shown at the password field."""
+
+
+def normal_email(email: str | None) -> str:
+    return (email or "").strip().lower()
+
+
+def check_new_password(password: str, *, email: str, name: str | None) -> None:
+    if problem := password_problem(password, email=email, name=name):
+        raise WeakPassword(problem)
 
 
 def find_body(text: str) -> Body:
@@ -40,16 +54,17 @@ def find_body(text: str) -> Body:
     return next(iter(candidates.values()))
 
 
-def _check(email: str, role: str, body: Body | None, password: str | None, user_id: int | None = None) -> str:
-    email = (email or "").strip().lower()
+def _check(email: str, role: str, body: Body | None, password: str | None, user_id: int | None = None,
+           name: str | None = None) -> str:
+    email = normal_email(email)
     if "@" not in email or "." not in email.split("@")[-1]:
         raise AccountError(_("E-mail: «%(email)s» is not an e-mail address.", email=email))
     if role not in ROLES:
         raise AccountError(_("Role: «%(role)s» is not one of %(roles)s.", role=role, roles=", ".join(ROLES)))
     if role == AccountRole.EXECUTOR and body is None:
         raise AccountError(_("Body: an executor account must belong to a body."))
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(_("Password: at least %(n)s characters.", n=MIN_PASSWORD_LENGTH))
+    if password is not None:
+        check_new_password(password, email=email, name=name)
     clash = db.session.scalar(select(User).where(User.email == email))
     if clash is not None and clash.id != user_id:
         raise AccountError(_("E-mail: %(email)s already has an account.", email=email))
@@ -58,7 +73,7 @@ def _check(email: str, role: str, body: Body | None, password: str | None, user_
 
 def create_user(*, email: str, role: str, password: str, body: Body | None = None, name: str = "",
                 is_demo: bool = False, actor: User | None = None) -> User:
-    email = _check(email, role, body, password)
+    email = _check(email, role, body, password, name=name)
     user = User(email=email, role=role, body=body if role == AccountRole.EXECUTOR else None, name=(name or "").strip(),
                 is_demo=is_demo, active=True)
     user.set_password(password)
@@ -72,7 +87,7 @@ def create_user(*, email: str, role: str, password: str, body: Body | None = Non
 
 def update_user(user: User, *, email: str, role: str, body: Body | None, name: str, active: bool,
                 password: str | None, actor: User) -> dict:
-    email = _check(email, role, body, password or None, user.id)
+    email = _check(email, role, body, password or None, user.id, name=name)
     if user.id == actor.id and (role != AccountRole.ADMIN or not active):
         raise AccountError(_("You cannot take away your own administrator role or disable yourself."))
     before_body = user.body.label if user.body else None
@@ -81,8 +96,12 @@ def update_user(user: User, *, email: str, role: str, body: Body | None, name: s
     if "body_id" in diff:
         diff["body_id"] = (before_body, body.label if body and role == AccountRole.EXECUTOR else None)
     if password:
-        user.set_password(password)
+        user.set_password(password)  # which ends the account's sessions: a reset locks out whoever had it
         diff["password"] = ("•••", "••• (new)")
+    elif "active" in diff and not active:
+        # Disabled accounts are refused at every request anyway; a new token keeps their old
+        # sessions dead if the account is enabled again.
+        user.end_sessions()
     if diff:
         history.record("account.edited", account=user, actor=actor, changes=diff)
     db.session.commit()
@@ -90,13 +109,43 @@ def update_user(user: User, *, email: str, role: str, body: Body | None, name: s
 
 
 def change_own_password(user: User, current: str, new: str) -> None:
+    """The account's other sessions and remember-me cookies end (set_password); the caller signs
+    this session in again (tracker.auth.routes.password)."""
     if not user.check_password(current):
         raise AccountError(_("Current password: it is not right."))
-    if len(new) < MIN_PASSWORD_LENGTH:
-        raise AccountError(_("New password: at least %(n)s characters.", n=MIN_PASSWORD_LENGTH))
+    check_new_password(new, email=user.email, name=user.name)
     user.set_password(new)
     history.record("account.password_changed", account=user, actor=user)
     db.session.commit()
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The account of this e-mail if `password` is its password (disabled or not: the caller says
+    which), else None. An e-mail without an account costs the same password check as a wrong
+    password, so the time of the answer does not tell which addresses have accounts."""
+    user = db.session.scalar(select(User).where(User.email == normal_email(email)))
+    if user is None:
+        spend_a_password_check(password)
+        return None
+    return user if user.check_password(password) else None
+
+
+def end_sessions(user: User) -> None:
+    """Signing out ends every session of the account, on every computer, and its remember-me
+    cookies: after a cookie was copied or stolen, that is what signing out must mean."""
+    user.end_sessions()
+    db.session.commit()
+
+
+def account_of_session(value: str) -> User | None:
+    """Flask-Login's user loader: "<id>:<token>" from a session or a remember-me cookie names an
+    account only while the token is the account's current one (a plain id, from before sessions
+    carried a token, names nobody)."""
+    account_id, _sep, token = (value or "").partition(":")
+    if not account_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(account_id))
+    return user if user is not None and user.has_session_token(token) else None
 
 
 def remember_language_at_login(user: User, session) -> None:
