@@ -26,6 +26,18 @@ KAZAKH_HEADERS = (
     "Орындалу мерзімі",
     "Болжамдалатын шығындар",
 )
+#: the same columns as a Russian plan heads them
+RUSSIAN_HEADERS = (
+    "№ п/п",
+    "Наименование мероприятия",
+    "Форма завершения",
+    "Ответственные исполнители",
+    "Срок исполнения",
+    "Предполагаемые расходы",
+)
+#: the widths of the Word table's columns in centimetres, as a landscape A4 plan has them: a wide
+#: activity column (rendered as PDF, narrow equal columns would break words inside every cell)
+DOCX_WIDTHS_CM = (1.3, 8.5, 4.2, 4.6, 3.4, 3.6)
 #: the CSV's columns, in its own order, with the header each one has there
 CSV_COLUMNS = (
     ("number", "№ п/п"),
@@ -36,6 +48,7 @@ CSV_COLUMNS = (
     ("funding", "Источники финансирования"),
 )
 LEGEND_HEADING = "Аббревиатураларды таратып жазу:"
+RUSSIAN_LEGEND_HEADING = "Расшифровка аббревиатур:"
 BY_AGREEMENT = "(келісім бойынша)"
 WIDTH = len(KAZAKH_HEADERS)
 
@@ -80,14 +93,27 @@ class PlanDocument:
     region: str | None
     body: list[Section | Activity]
     legend: list[tuple[str, str]] = field(default_factory=list)
+    #: "kk" or "ru": the language of the headers, the stamp and the legend's heading
+    language: str = "kk"
 
     @property
     def approval_lines(self) -> list[str]:
-        """The «БЕКІТЕМІН» stamp above the title: "Қостанай облысы әкімінің орынбасары"."""
+        """The «БЕКІТЕМІН» stamp above the title: "Қостанай облысы әкімінің орынбасары"
+        («УТВЕРЖДАЮ» / "Заместитель акима Костанайской области" in a Russian plan)."""
+        if self.language == "ru":
+            return ["«УТВЕРЖДАЮ»", f"Заместитель акима {self.region}" if self.region else "Заместитель акима"]
         lines = ["«БЕКІТЕМІН»"]
         if self.region:
             lines.append(f"{self.region} әкімінің орынбасары")
         return lines
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return RUSSIAN_HEADERS if self.language == "ru" else KAZAKH_HEADERS
+
+    @property
+    def legend_heading(self) -> str:
+        return RUSSIAN_LEGEND_HEADING if self.language == "ru" else LEGEND_HEADING
 
 
 def executors_text(activity: ParsedActivity) -> str:
@@ -130,12 +156,24 @@ def _lines(text: str) -> list[str]:
 # --- .docx ---------------------------------------------------------------------------------
 
 
-def write_docx(plan: ParsedPlan | PlanDocument, path: Path) -> Path:
-    """A Word plan: the stamp and title, one table, the legend as paragraphs after it."""
+def write_docx(plan: ParsedPlan | PlanDocument, path: Path, repeat_header: bool = False) -> Path:
+    """A Word plan on landscape A4: the stamp and title, one table, the legend as paragraphs after it.
+
+    `repeat_header` marks the header and the column-number row to repeat on every page, as the
+    Karaganda plan has them (rendered as PDF, each page then starts with both)."""
     import docx
+    from docx.enum.section import WD_ORIENT
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
 
     document = _as_document(plan)
     word = docx.Document()
+    section = word.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(2))
     for line in document.approval_lines:
         word.add_paragraph(line)
     word.add_paragraph("")
@@ -144,8 +182,15 @@ def write_docx(plan: ParsedPlan | PlanDocument, path: Path) -> Path:
 
     table = word.add_table(rows=0, cols=WIDTH)
     table.style = "Table Grid"
-    _docx_row(table, KAZAKH_HEADERS)
-    _docx_row(table, [str(i) for i in range(1, WIDTH + 1)])  # the "1 2 3 4 5 6" row under the header
+    table.autofit = False
+    for column, width in zip(table.columns, DOCX_WIDTHS_CM, strict=True):
+        column.width = Cm(width)
+    header_rows = [_docx_row(table, document.headers),
+                   _docx_row(table, [str(i) for i in range(1, WIDTH + 1)])]  # the "1 2 3 4 5 6" row under the header
+    if repeat_header:
+        for row in header_rows:
+            row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+            row._tr.trPr[-1].set(qn("w:val"), "true")
     for item in document.body:
         if isinstance(item, Section):
             row = table.add_row()
@@ -160,7 +205,7 @@ def write_docx(plan: ParsedPlan | PlanDocument, path: Path) -> Path:
         _fill(text, item.text)
 
     word.add_paragraph("")
-    word.add_paragraph(LEGEND_HEADING)
+    word.add_paragraph(document.legend_heading)
     for abbreviation, name in document.legend:
         word.add_paragraph(f"{abbreviation} – {name}")
     word.save(path)
@@ -168,8 +213,11 @@ def write_docx(plan: ParsedPlan | PlanDocument, path: Path) -> Path:
 
 
 def _docx_row(table, texts):
+    from docx.shared import Cm
+
     row = table.add_row()
-    for cell, text in zip(row.cells, texts, strict=True):
+    for cell, text, width in zip(row.cells, texts, DOCX_WIDTHS_CM, strict=True):
+        cell.width = Cm(width)  # Word and LibreOffice take the width of each cell, not of the column
         _fill(cell, text)
     return row
 
@@ -207,7 +255,7 @@ def write_xlsx(plan: ParsedPlan | PlanDocument, path: Path) -> Path:
     sheet.merge_range(row, 0, row, WIDTH - 1, document.title, title_format)
     sheet.set_row(row, 45)
     row += 2
-    sheet.write_row(row, 0, KAZAKH_HEADERS, bold)
+    sheet.write_row(row, 0, document.headers, bold)
     row += 1
     for item in document.body:
         if isinstance(item, Section):
@@ -226,7 +274,7 @@ def write_xlsx(plan: ParsedPlan | PlanDocument, path: Path) -> Path:
         row = last + 1
 
     row += 1
-    sheet.write(row, 0, LEGEND_HEADING)
+    sheet.write(row, 0, document.legend_heading)
     for abbreviation, name in document.legend:
         row += 1
         sheet.write(row, 0, abbreviation)
@@ -263,7 +311,7 @@ def write_csv(plan: ParsedPlan | PlanDocument, path: Path, padded: bool = True) 
                 "funding": part.funding,
             }
             rows.append([values[column] for column in order])
-    rows.append([LEGEND_HEADING])
+    rows.append([document.legend_heading])
     rows.extend([abbreviation, name] for abbreviation, name in document.legend)
 
     with open(path, "w", encoding="utf-8", newline="") as handle:

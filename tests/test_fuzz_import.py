@@ -15,7 +15,14 @@ What is fed in:
   the document is written;
 - the seed .docx/.xlsx packages damaged inside: members dropped, truncated, renamed, repeated,
   recompressed, their XML cut or flooded, the zip headers lying, the bytes flipped;
-- random bytes named .docx/.xlsx/.txt/.csv, and zip archives of odd members.
+- random bytes named .docx/.xlsx/.txt/.csv, and zip archives of odd members;
+- the seed plans as PDF (tests/formats/seed-*.pdf, saved by LibreOffice) damaged byte by byte and
+  where a PDF reader is hurt most: cut at an object, its page count and boxes lying, a content
+  stream replaced, an /Encrypt entry that is not there, arrays nested ten thousand deep, the xref
+  table gone;
+- a Word 97 .doc (tests/formats/small-plan.doc) damaged in its compound-file header, FAT, directory
+  and Word header (the encryption flag set, the FIB zeroed), so that both the engine's own OLE2
+  reader and the LibreOffice conversion (where `soffice` is installed) get bad input.
 
 How many examples: a hypothesis settings profile chosen by the environment variable
 HYPOTHESIS_PROFILE (tests/fuzz_settings.py). "ci" (the default, part of `make test`) is short
@@ -59,6 +66,7 @@ from tracker.plans.engine import ParsedPlan, PlanFormatError, parse_plan, parse_
 from tracker.plans.engine.funding import MAX_AMOUNT_KZT
 
 ROOT = Path(__file__).resolve().parent.parent
+FORMAT_FIXTURES = ROOT / "tests" / "formats"
 SEEDS = {"kostanay": ROOT / "plans" / "kostanay-2019-2021.txt", "karaganda": ROOT / "plans" / "karaganda-2023-2025.txt"}
 
 # --- the property ---------------------------------------------------------------------------------
@@ -620,7 +628,8 @@ def mutated_packages(draw) -> tuple[bytes, str]:
 
 SUFFIXES = (".docx", ".xlsx", ".txt", ".csv", ".DOCX", ".doc", ".xls", ".pdf", ".zip", "")
 PREFIXES = (b"", b"", b"PK", b"PK\x03\x04", b"PK\x05\x06", b"%PDF-", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff",
-            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"\x00", b"\t", "№\tІс-шара\tЖауапты орындаушылар\n".encode())
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"\x00", b"\t", "№\tІс-шара\tЖауапты орындаушылар\n".encode(),
+            b"{\\rtf1 ", b"%PDF-1.7\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n")
 
 
 @st.composite
@@ -660,6 +669,126 @@ def odd_archives(draw) -> tuple[bytes, str]:
     return Case(data, "archive" + draw(st.sampled_from([".docx", ".xlsx", ".zip", ".txt", ".XLSX", ""])), steps)
 
 
+# --- strategies: PDF and Word 97 ---------------------------------------------------------------------------
+
+
+@functools.cache
+def format_fixture(name: str) -> bytes:
+    return (FORMAT_FIXTURES / name).read_bytes()
+
+
+#: (pattern, replacements): where a PDF reader trusts the file most
+PDF_LIES = (
+    (rb"/Count \d+", [b"/Count 999999999", b"/Count -1", b"/Count 0"]),
+    (rb"/MediaBox\s*\[[^\]]*\]", [b"/MediaBox[0 0 1e30 1e30]", b"/MediaBox[0 0 -5 -5]", b"/MediaBox[]"]),
+    (rb"/Length \d+", [b"/Length 999999999", b"/Length 0", b"/Length -3"]),
+    (rb"/Root \d+ 0 R", [b"/Root 999 0 R", b"/Encrypt 4 0 R /Root 1 0 R"]),
+    (rb"/Filter\s*/FlateDecode", [b"/Filter/LZWDecode", b"/Filter/JBIG2Decode", b"/Filter[/FlateDecode/FlateDecode]"]),
+    (rb"startxref\s*\d+", [b"startxref 0", b"startxref 99999999", b""]),
+    (rb"/Type\s*/Page\b", [b"/Type/Pages", b"/Type/Catalog", b"/Parent 1 0 R /Type/Page"]),
+)
+
+
+def mutate_pdf(draw, data: bytes, steps: list[str]) -> bytes:
+    how = draw(st.sampled_from(["bytes", "cut at object", "lie", "replace stream", "nest", "drop xref", "repeat"]))
+    steps.append(f"pdf: {how}")
+    if how == "bytes":
+        return damage_bytes(draw, data, steps)
+    if how == "cut at object":
+        spots = [m.end() for m in re.finditer(rb"endobj|stream\r?\n|endstream", data)] or [len(data) // 2]
+        return data[:draw(st.sampled_from(spots))]
+    if how == "lie":
+        pattern, replacements = draw(st.sampled_from(PDF_LIES))
+        return re.sub(pattern, draw(st.sampled_from(replacements)), data, count=draw(st.integers(1, 3)))
+    if how == "replace stream":
+        streams = list(re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.DOTALL))
+        if not streams:
+            return data
+        found = draw(st.sampled_from(streams))
+        body = draw(st.one_of(st.binary(max_size=512), st.just(found[1][: len(found[1]) // 2]),
+                              st.just(b"BT /F1 12 Tf " + b"(x) Tj " * 20_000 + b"ET"),
+                              st.just(b"0 0 m " + b"1 1 l " * 50_000 + b"S")))
+        return data[:found.start(1)] + body + data[found.end(1):]
+    if how == "nest":
+        at = draw(st.integers(0, len(data)))
+        depth = draw(st.sampled_from([100, 10_000]))
+        return data[:at] + b"[" * depth + b"]" * depth + data[at:]
+    if how == "drop xref":
+        return re.sub(rb"xref.*?trailer", b"trailer", data, flags=re.DOTALL)
+    return data + data[draw(st.integers(0, len(data))):]  # an incremental update that repeats objects
+
+
+@st.composite
+def mutated_pdfs(draw) -> Case:
+    name = draw(st.sampled_from(["seed-kostanay.pdf", "seed-karaganda.pdf"]))
+    steps = [name]
+    data = format_fixture(name)
+    for _ in range(draw(st.integers(1, 3))):
+        data = mutate_pdf(draw, data, steps)
+    return Case(data, draw(st.sampled_from(["plan.pdf", "plan.PDF", "plan.doc", "plan"])), steps)
+
+
+def mutate_compound_file(draw, data: bytes, steps: list[str]) -> bytes:
+    """A Word 97 file damaged where its reader looks first: header, FAT, directory, Word header."""
+    import struct
+
+    how = draw(st.sampled_from(["bytes", "header field", "fat loop", "directory", "encrypted flag", "zero fib",
+                                "truncate sectors"]))
+    steps.append(f"ole: {how}")
+    data = bytearray(data)
+    if how == "bytes" or len(data) < 512:  # an earlier step cut the header away: only bytes are left to damage
+        return damage_bytes(draw, bytes(data), steps)
+    if how == "header field":
+        offset = draw(st.sampled_from([0x1E, 0x2C, 0x30, 0x38, 0x3C, 0x44, 0x48, 0x4C]))
+        size = 2 if offset == 0x1E else 4
+        value = draw(st.sampled_from([0, 1, 7, 12, 0xFFFF, 0xFFFFFFFE, 0xFFFFFFFF, 10**6]))
+        data[offset:offset + size] = (value % (1 << (8 * size))).to_bytes(size, "little")
+        steps.append(f"offset {offset:#x} = {value}")
+        return bytes(data)
+    sector = 1 << struct.unpack_from("<H", data, 0x1E)[0]
+    if how == "fat loop":  # the directory's chain points back at itself
+        fat = struct.unpack_from("<I", data, 0x4C)[0]
+        directory = struct.unpack_from("<I", data, 0x30)[0]
+        at = (fat + 1) * sector + 4 * directory
+        data[at:at + 4] = directory.to_bytes(4, "little")
+        return bytes(data)
+    if how == "directory":
+        directory = struct.unpack_from("<I", data, 0x30)[0]
+        at = (directory + 1) * sector + 128 * draw(st.integers(0, 3)) + draw(st.sampled_from([64, 66, 116, 120]))
+        data[at:at + 4] = draw(st.sampled_from([b"\xff\xff\xff\xff", b"\x00\x00\x00\x00", b"\x41\x00\x02\x00"]))
+        return bytes(data)
+    try:
+        entries = {n.lower(): start for n, start, _ in ole_reader(bytes(data)).entries()}
+    except Exception:
+        return bytes(data)
+    start = entries.get("worddocument")
+    if start is None:
+        return bytes(data)
+    at = (start + 1) * sector
+    if how == "encrypted flag":
+        data[at + 0x0B] |= 0x01  # fEncrypted: bit 8 of the little-endian flags word at 0x0A
+    elif how == "zero fib":
+        data[at:at + sector] = bytes(sector)
+    else:
+        return bytes(data[: at + draw(st.integers(0, 4 * sector))])
+    return bytes(data)
+
+
+def ole_reader(data: bytes):
+    from tracker.plans.engine.ole import _Reader
+
+    return _Reader(data)
+
+
+@st.composite
+def mutated_word_97(draw) -> Case:
+    steps = ["small-plan.doc"]
+    data = format_fixture("small-plan.doc")
+    for _ in range(draw(st.integers(1, 2))):
+        data = mutate_compound_file(draw, data, steps)
+    return Case(data, draw(st.sampled_from(["plan.doc", "plan.xls", "plan.docx", "plan.DOC"])), steps)
+
+
 # --- the tests -----------------------------------------------------------------------------------------------
 
 
@@ -696,6 +825,20 @@ def test_random_files(case):
 @fuzz_settings(0.8)
 @given(odd_archives())
 def test_odd_archives(case):
+    check(case)
+
+
+@fuzz_settings(0.8)
+@given(mutated_pdfs())
+def test_mutated_pdfs(case):
+    check(case)
+
+
+# Few: where LibreOffice is installed, a damaged .doc whose directory still reads is converted (about
+# 1.5 s each); `make fuzz` runs 200.
+@fuzz_settings(0.1)
+@given(mutated_word_97())
+def test_mutated_word_97(case):
     check(case)
 
 
@@ -757,6 +900,7 @@ def test_portal_upload_of_mutated_files(client, login):
         assert response.status_code == 302, (filename, response.status_code)
         preview = response.headers["Location"]
         assert client.get(preview).status_code == 200, filename
-        imported = client.post(preview)
+        # A mutated copy of a plan imported a moment ago is its amendment: confirmed with a resolution.
+        imported = client.post(preview, data={"amendment_number": "№ 1", "amendment_date": "2026-11-20"})
         assert imported.status_code == 302 and imported.headers["Location"].startswith("/plans/"), filename
         assert client.get(imported.headers["Location"]).status_code == 200, filename

@@ -13,6 +13,7 @@ from pathlib import Path
 from tracker.core.messages import msg
 from tracker.core.sizes import DEFAULT_MAX_PLAN_BYTES
 from tracker.core.text import clean, looks_like_abbreviation, norm
+from tracker.executors.districts import executor_group_json
 from tracker.executors.resolve import BodyResolver, LegendEntry, Resolution, Target
 from tracker.plans.engine.errors import PlanFormatError
 from tracker.plans.engine.funding import Funding, classify_funding
@@ -101,7 +102,7 @@ class ParsedPlan:
             "legend": [{"abbreviation": e.abbreviation, "name": e.name} for e in self.legend],
             "sections": [{"number": n, "title": t} for n, t in self.sections],
             "expected_results": self.expected_results,
-            "activities": [_activity_json(a) for a in self.activities],
+            "activities": [_activity_json(a, self.region) for a in self.activities],
             "warnings": [{"activity": w.activity, "field": w.field, "message": w.message} for w in self.warnings],
         }
 
@@ -117,7 +118,7 @@ def _funding_json(funding: Funding) -> dict:
     return {"text": funding.text, "kind": funding.kind, "amount_kzt": funding.amount_kzt}
 
 
-def _activity_json(activity: ParsedActivity) -> dict:
+def _activity_json(activity: ParsedActivity, region: str | None = None) -> dict:
     data = {
         "number": activity.number,
         "section": activity.section,
@@ -129,6 +130,8 @@ def _activity_json(activity: ParsedActivity) -> dict:
             {
                 "written": e.written, "body": e.body, "abbreviation": e.abbreviation, "lead": e.lead,
                 "by_agreement": e.by_agreement, "match": e.match, "body_ru": e.name_ru,
+                # a collective executor: "group": true and the region's bodies it stands for
+                **executor_group_json(e.registry_key, region),
             }
             for e in activity.executors
         ],
@@ -253,14 +256,71 @@ def _activity(raw: RawActivity, period: Period, resolver: BodyResolver, warnings
 
 def split_executors(text: str) -> list[tuple[str, bool]]:
     """'ББ, ПД (келісім бойынша); ДСБ' → [('ББ', False), ('ПД', True), ('ДСБ', False)]."""
-    items = []
-    for piece in re.split(r"[,;\n]", text or ""):
-        piece = clean(piece)
-        if not piece:
-            continue
-        by_agreement = bool(_BY_AGREEMENT.search(piece))
-        items.append((clean(_BY_AGREEMENT.sub(" ", piece)) if by_agreement else piece, by_agreement))
-    return items
+    return [item for item in map(_executor, re.split(r"[,;\n]", text or "")) if item]
+
+
+def _executor(piece: str) -> tuple[str, bool] | None:
+    """One written executor and whether it takes part by agreement; None for an empty piece."""
+    piece = clean(piece)
+    if not piece:
+        return None
+    by_agreement = bool(_BY_AGREEMENT.search(piece))
+    return (clean(_BY_AGREEMENT.sub(" ", piece)) if by_agreement else piece, by_agreement)
+
+
+#: how many comma-separated pieces one body's name may span ("Мәдениет, тілдерді дамыту және архив ісі
+#: басқармасы" is two; "Управление культуры, архивов и документации" is two)
+_MAX_NAME_PIECES = 4
+#: no body's full name is longer; longer joins are not tried
+_MAX_NAME_LENGTH = 200
+#: join attempts per cell: a giant cell of junk must not resolve every window of it
+_MAX_JOIN_ATTEMPTS = 200
+_EXACT_MATCHES = ("legend", "variant", "alias", "registry")
+#: a near miss this close counts as naming the body when the pieces it joins name nothing
+#: ("мәдениет, тілдерді дамыту…" for the legend's "Облыстың мәдениет, тілдерді дамыту…")
+_SURE_NEAR_MISS = 90.0
+
+
+def split_executors_by_bodies(text: str, resolve: Callable[[str], Resolution]) -> list[tuple[str, bool]]:
+    """Like `split_executors`, but a comma inside a body's full name is not a separator.
+
+    "Облыстың мәдениет, тілдерді дамыту және архив ісі басқармасы, ББ": splitting at every comma
+    leaves "тілдерді дамыту және архив ісі басқармасы", which resolves to nothing, while the two
+    pieces joined are a body the legend (or the registry) knows: that split is wrong, so the pieces
+    are joined. Only commas join (a semicolon or a line break always separates), only when a piece
+    resolves to nothing or to a mere near miss and the joined text to a body exactly."""
+    parts = re.split(r"([,;\n])", text or "")
+    pieces = [(clean(parts[i]), parts[i + 1] if i + 1 < len(parts) else "") for i in range(0, len(parts), 2)]
+    joined_pieces: list[str] = []
+    attempts = 0
+    index = 0
+    while index < len(pieces):
+        piece = pieces[index][0]
+        end = index
+        name = clean(_BY_AGREEMENT.sub(" ", piece))
+        if name and not looks_like_abbreviation(name):
+            for last in range(index + 1, min(index + _MAX_NAME_PIECES, len(pieces))):
+                if pieces[last - 1][1] != "," or not pieces[last][0] or attempts >= _MAX_JOIN_ATTEMPTS:
+                    break
+                if looks_like_abbreviation(clean(_BY_AGREEMENT.sub(" ", pieces[last][0]))):
+                    break  # "ББ, ДСБ" are two bodies, whatever "ББ ДСБ" would resolve to as a compound
+                candidate = ", ".join(p for p, _ in pieces[index:last + 1])
+                if len(candidate) > _MAX_NAME_LENGTH:
+                    break
+                # Only a split that leaves a piece naming nothing, or a mere near miss, can be wrong:
+                # the pieces are resolved anyway, the joined text only then (a near miss costs a search).
+                fragments = [resolve(clean(_BY_AGREEMENT.sub(" ", p))).match for p, _ in pieces[index:last + 1]]
+                if not any(match in ("unresolved", "fuzzy") for match in fragments):
+                    continue
+                attempts += 1
+                joined = resolve(clean(_BY_AGREEMENT.sub(" ", candidate)))
+                exact = joined.match in _EXACT_MATCHES
+                if exact or ("unresolved" in fragments and joined.match == "fuzzy"
+                             and (joined.score or 0) >= _SURE_NEAR_MISS):
+                    end = last
+        joined_pieces.append(", ".join(p for p, _ in pieces[index:end + 1]))
+        index = end + 1
+    return [item for item in map(_executor, joined_pieces) if item]
 
 
 def resolve_executors(written_lists: list[str], resolver: BodyResolver, number: str, ref: str,
@@ -269,8 +329,15 @@ def resolve_executors(written_lists: list[str], resolver: BodyResolver, number: 
     result: list[ParsedExecutor] = []
     seen: set[str] = set()
     seen_written: set[str] = set()
+    resolved: dict[str, Resolution] = {}
+
+    def resolve(written: str) -> Resolution:
+        if written not in resolved:
+            resolved[written] = resolver.resolve(written)
+        return resolved[written]
+
     for text in dict.fromkeys(written_lists):  # sub-rows repeat their activity's executors
-        for written, by_agreement in split_executors(text):
+        for written, by_agreement in split_executors_by_bodies(text, resolve):
             if written in seen_written:
                 continue  # the same words again resolve the same way (one name 20,000 times took seconds)
             seen_written.add(written)
@@ -282,7 +349,7 @@ def resolve_executors(written_lists: list[str], resolver: BodyResolver, number: 
                 written = UNNAMED
                 resolution = Resolution(None, "unresolved")
             else:
-                resolution = resolver.resolve(written)
+                resolution = resolve(written)
             identity = resolution.target.key if resolution.target else "written:" + norm(written)
             if identity in seen:
                 continue  # 3.13 names ДСБ and ҮЕҰ twice; 2.11 names ПД and ДП (the same body)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from tracker.core.messages import msg
 from tracker.core.sizes import DEFAULT_MAX_PLAN_BYTES, MAX_UNPACKED_BYTES, human_size
+from tracker.plans.engine import convert, ole
 from tracker.plans.engine.errors import PlanFormatError
 from tracker.plans.engine.headers import column_of, header_columns, is_header
 
@@ -25,6 +26,8 @@ class RawRow:
     cells: list[str]
     ref: str  #: where a person finds it: "line 83", "row 12", "table 1, row 7"
     paragraph: bool = False  #: text outside the table grid (a heading, a signature)
+    #: the first row on a new page of a PDF: a row continued from the page before may follow the break
+    page_break: bool = False
 
 
 @dataclass
@@ -33,6 +36,8 @@ class RawDocument:
     rows: list[RawRow]
     preamble: list[str] = field(default_factory=list)
     trailing: list[str] = field(default_factory=list)
+    #: what the reader noticed for a person to check: (activity, field, message), e.g. hidden rows
+    notes: list[tuple[str | None, str, str]] = field(default_factory=list)
 
 
 def size_error(name: str, size: int, limit: int) -> PlanFormatError:
@@ -47,18 +52,54 @@ def read_document(data: bytes, filename: str, max_bytes: int = DEFAULT_MAX_PLAN_
     if not data.strip():
         raise PlanFormatError(msg("%(name)s is empty", name=name))
     suffix = Path(filename).suffix.lower()
-    if suffix in (".doc", ".xls"):
-        raise PlanFormatError(msg("%(name)s: the old binary %(suffix)s format is not read; save it as %(suffix)sx "
-                                   "and upload again", name=name, suffix=suffix))
-    if data[:2] == b"PK" or suffix in (".docx", ".xlsx"):
+    if data[:5] == b"%PDF-" or (suffix == ".pdf" and b"%PDF-" in data[:1024]):
+        from tracker.plans.engine.pdf import read_pdf
+
+        return read_pdf(data, name)
+    if ole.is_compound_file(data) or suffix in (".doc", ".xls"):
+        return _read_old_office(data, name, suffix)
+    if data[:64].lstrip()[:5] == b"{\\rtf":  # Word's Rich Text Format, also what some "save as .doc" write
+        return _converted(data, name, ".rtf")
+    if data[:2] == b"PK" or suffix in (".docx", ".xlsx", ".odt", ".ods"):
         return _read_zip(data, name, suffix)
-    if data[:5] == b"%PDF-":
-        raise PlanFormatError(msg("%(name)s is a PDF; export its text (or save the plan as .docx/.xlsx) and upload that",
-                                   name=name))
+    if suffix == ".pdf":
+        raise PlanFormatError(msg("%(name)s is a PDF that cannot be read: it is damaged (no PDF header)", name=name))
     text = _decode(data, name)
     if suffix == ".csv":
         return read_csv_text(text)
     return read_text(text)
+
+
+def _read_old_office(data: bytes, name: str, suffix: str) -> RawDocument:
+    """Word 97 / Excel 97 (an OLE2 compound file): converted by LibreOffice, then read as .docx/.xlsx.
+    A password-protected .doc/.xls/.docx/.xlsx is named as such before anything runs."""
+    if data[:64].lstrip()[:5] == b"{\\rtf":  # an RTF file saved under a .doc name
+        return _converted(data, name, ".rtf")
+    if data[:2] == b"PK":  # a .docx renamed to .doc
+        return _read_zip(data, name, suffix)
+    shown = suffix if suffix in (".doc", ".xls") else ".doc/.xls"
+    try:
+        summary = ole.summarize(data)
+    except ole.NotCompoundFile:
+        raise PlanFormatError(msg("%(name)s is damaged: it is not a readable file of the old binary %(suffix)s format "
+                                  "(Word 97 / Excel 97)", name=name, suffix=shown)) from None
+    if summary.encrypted:
+        raise PlanFormatError(msg("%(name)s is protected by a password; open it, save it without the password "
+                                  "and upload again", name=name))
+    if summary.kind == "doc":
+        return _converted(data, name, ".doc")
+    if summary.kind == "xls":
+        return _converted(data, name, ".xls")
+    raise PlanFormatError(msg("%(name)s is an old binary Office file but neither a Word (.doc) nor an Excel (.xls) "
+                              "document", name=name))
+
+
+def _converted(data: bytes, name: str, suffix: str) -> RawDocument:
+    """A format LibreOffice converts (convert.py), read as the .docx/.xlsx it becomes."""
+    converted = convert.convert(data, name, suffix)
+    document = _read_zip(converted, name, "." + convert.TARGETS[suffix])
+    document.format = suffix.lstrip(".")
+    return document
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -83,6 +124,13 @@ def _read_zip(data: bytes, name: str, suffix: str) -> RawDocument:
         raise PlanFormatError(msg("%(name)s unpacks to more than %(limit)s MB; refused",
                                    name=name, limit=MAX_UNPACKED_BYTES // 1024 // 1024))
     names = {member.filename for member in members}
+    if "mimetype" in names and "content.xml" in names:  # OpenDocument (LibreOffice's own .odt/.ods)
+        with contextlib.suppress(KeyError, zipfile.BadZipFile, ValueError, OSError, NotImplementedError):
+            kind = archive.read("mimetype")[:80]
+            if kind.endswith(b"opendocument.text"):
+                return _converted(data, name, ".odt")
+            if kind.endswith(b"opendocument.spreadsheet"):
+                return _converted(data, name, ".ods")
     try:
         if "word/document.xml" in names:
             return read_docx(data)
@@ -250,47 +298,186 @@ XLSX_MAX_ROWS = 1_048_576
 XLSX_MAX_COLUMNS = 64
 
 
+
 def read_xlsx(data: bytes) -> RawDocument:
+    """The plan sheet's rows as the cells show them, hidden rows and columns left out (with a note),
+    and the legend from another sheet when it is there ("Аббревиатуралар")."""
     import openpyxl
+    from openpyxl.cell.read_only import EMPTY_CELL  # the one object given for every cell not in the file
 
     # Read-only, openpyxl streams the cells the file holds instead of making one for every cell of
     # a merged or linked range (A1:XFD1048576 is 17 billion), and rows and columns are bounded, so
     # that one cell at XFD1048576 is not a rectangle of empty ones to walk.
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-
-    def values(sheet, max_row: int = XLSX_MAX_ROWS):
-        return sheet.iter_rows(max_row=max_row, max_col=XLSX_MAX_COLUMNS, values_only=True)
-
     try:
-        chosen = workbook.worksheets[0]
-        for sheet in workbook.worksheets:  # the sheet that holds the plan table
-            if any(is_header(_xlsx_cells(row)) for row in values(sheet, 60)):
-                chosen = sheet
-                break
-        rows = [
-            RawRow(_xlsx_cells(row), msg("row %(row)s", row=number))
-            for number, row in enumerate(values(chosen), start=1)
-            if row.count(None) + row.count("") < len(row)  # not empty (counted in C: a million empty rows are quick)
-        ]
+        sheets = workbook.worksheets
+        chosen = _plan_sheet(sheets)
+        hidden_rows, hidden_columns = _hidden_rows_and_columns(data, getattr(chosen, "_worksheet_path", ""))
+        rows: list[RawRow] = []
+        general_numbers: dict[int, set[int]] = {}  # row position → cells holding a decimal in the General format
+        skipped_rows = 0
+        for number, row in enumerate(chosen.iter_rows(max_row=XLSX_MAX_ROWS, max_col=XLSX_MAX_COLUMNS), start=1):
+            if not row or (row[0] is EMPTY_CELL and len(set(map(id, row))) == 1):
+                continue  # an empty row, told in C: a million of them are quick
+            if number in hidden_rows:
+                skipped_rows += 1
+                continue
+            cells, general = _shown_cells(row, hidden_columns)
+            if any(cells):
+                if general:
+                    general_numbers[len(rows)] = general
+                rows.append(RawRow(cells, msg("row %(row)s", row=number)))
+        trailing = [line for sheet in sheets if sheet is not chosen for line in _legend_sheet_lines(sheet)]
     finally:
         workbook.close()
-    return RawDocument("xlsx", rows)
+    document = RawDocument("xlsx", rows, trailing=trailing)
+    shown_hidden_columns = sorted(c for c in hidden_columns if c < XLSX_MAX_COLUMNS)
+    if skipped_rows or shown_hidden_columns:
+        document.notes.append((None, "table", msg(
+            "sheet «%(sheet)s»: %(rows)s hidden rows and %(columns)s hidden columns (%(letters)s) are not read",
+            sheet=chosen.title, rows=skipped_rows, columns=len(shown_hidden_columns),
+            letters=", ".join(_column_letter(c) for c in shown_hidden_columns[:10]) or "—")))
+    _note_general_numbers(document, general_numbers)
+    return document
+
+
+def _plan_sheet(sheets):
+    """The sheet whose header names the most plan columns (visible sheets first; ties: the first)."""
+    best, best_score = None, (-1, -1)
+    for sheet in sheets:
+        score = max((len(header_columns(cells)) for cells in
+                     (_xlsx_cells(row) for row in sheet.iter_rows(max_row=60, max_col=XLSX_MAX_COLUMNS, values_only=True))
+                     if is_header(cells)), default=0)
+        ranked = (int(sheet.sheet_state == "visible"), score)
+        if ranked > best_score:
+            best, best_score = sheet, ranked
+    return best if best is not None else sheets[0]
+
+
+def _legend_sheet_lines(sheet) -> list[str]:
+    """Lines of a sheet that holds the legend: named for it, or with the legend's heading in it."""
+    from tracker.plans.engine.headers import LEGEND_MARKER
+
+    if sheet.sheet_state != "visible":
+        return []
+    rows = [cells for cells in (_xlsx_cells(row) for row in
+                                sheet.iter_rows(max_row=500, max_col=XLSX_MAX_COLUMNS, values_only=True)) if any(cells)]
+    named = bool(LEGEND_MARKER.search(sheet.title))
+    if not named and not any(LEGEND_MARKER.search(cell) for cells in rows[:20] for cell in cells):
+        return []
+    lines = [sheet.title] if named else []
+    for cells in rows:
+        filled = [cell.strip() for cell in cells if cell.strip()]
+        if len(filled) == 2 and not any("\n" in cell for cell in filled):
+            lines.append(" – ".join(filled))  # "ББ" | "Білім басқармасы"
+        else:
+            lines.extend(line for cell in filled for line in cell.splitlines() if line.strip())
+    return lines
+
+
+def _hidden_rows_and_columns(data: bytes, member: str) -> tuple[set[int], set[int]]:
+    """Rows (1-based) and columns (0-based) the sheet hides. openpyxl's read-only mode does not give
+    them, so the sheet's XML is streamed once more for the attributes alone; a sheet that cannot be
+    read here is read (and refused) by openpyxl itself."""
+    import xml.etree.ElementTree as ElementTree
+
+    rows: set[int] = set()
+    columns: set[int] = set()
+    if not member:
+        return rows, columns
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(member.lstrip("/")) as stream:
+            for _event, element in ElementTree.iterparse(stream, events=("end",)):
+                tag = element.tag.rsplit("}", 1)[-1]
+                if tag == "row":
+                    if element.get("hidden") in ("1", "true"):
+                        rows.add(int(element.get("r", "0")))
+                    element.clear()
+                elif tag == "col" and element.get("hidden") in ("1", "true"):
+                    first, last = int(element.get("min", "1")), int(element.get("max", "1"))
+                    columns.update(range(max(first, 1) - 1, min(last, XLSX_MAX_COLUMNS)))
+                elif tag == "c":
+                    element.clear()
+    except Exception:  # noqa: BLE001 — a broken sheet is openpyxl's to report
+        return set(), set()
+    return rows, columns
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+def _note_general_numbers(document: RawDocument, general_numbers: dict[int, set[int]]) -> None:
+    """Activity numbers typed as decimal numbers in the General format: 1.10 is stored and shown as
+    1.1, so the file cannot tell them apart. One note naming the rows, for a person to check."""
+    header_at = next((i for i, row in enumerate(document.rows) if is_header(row.cells)), None)
+    if header_at is None:
+        return
+    column = header_columns(document.rows[header_at].cells).get("number")
+    refs = [document.rows[i].ref for i, cells in sorted(general_numbers.items()) if i > header_at and column in cells]
+    if refs:
+        document.notes.append((None, "number", msg(
+            "%(first)s…%(last)s: %(n)s activity numbers are decimal numbers in the General format, which shows "
+            "1.10 as 1.1; check the numbering (or format the number column as text)",
+            first=refs[0], last=refs[-1], n=len(refs))))
+
+
+def _shown_cells(row, hidden_columns: set[int]) -> tuple[list[str], set[int]]:
+    """Each cell's text as its number format shows it; hidden columns stay empty so that the others
+    keep their places. Also which cells hold a decimal number the General format cannot tell (1.1 or 1.10)."""
+    cells: list[str] = []
+    general: set[int] = set()
+    for index, cell in enumerate(row):
+        value = getattr(cell, "value", None)
+        if index in hidden_columns or value is None:
+            cells.append("")
+            continue
+        number_format = getattr(cell, "number_format", None) or "General"
+        if isinstance(value, float) and not value.is_integer() and _decimals(number_format) is None:
+            general.add(index)
+        cells.append(_shown(value, number_format))
+    return cells, general
+
+
+def _shown(value, number_format: str = "General") -> str:
+    import datetime
+
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        decimals = _decimals(number_format)
+        if decimals is not None:
+            zeros, optional = decimals
+            text = f"{value:.{zeros + optional}f}"
+            for _ in range(optional):  # "0.##": the optional places drop their trailing zeros
+                if text.endswith("0") and "." in text:
+                    text = text[:-1]
+            return text.removesuffix(".")
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+    return str(value)
+
+
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
+
+
+def _decimals(number_format: str) -> tuple[int, int] | None:
+    """(fixed, optional) decimal places a number format shows: "0.00" → (2, 0), "0.0#" → (1, 1),
+    "#,##0" → (0, 0); None for General, text, percent, fractions and exponents (shown as stored)."""
+    section = _FORMAT_LITERALS.sub("", number_format.split(";")[0])
+    if not re.search(r"[0#?]", section) or re.search(r"[%/Ee@]", section) or section.lower() == "general":
+        return None
+    match = re.search(r"\.([0#?]+)", section)
+    if not match:
+        return (0, 0)
+    places = match[1]
+    return places.count("0"), len(places) - places.count("0")
 
 
 def _xlsx_cells(values) -> list[str]:
-    import datetime
-
-    cells = []
-    for value in values:
-        if value is None:
-            cells.append("")
-        elif isinstance(value, datetime.datetime | datetime.date):
-            cells.append(value.strftime("%d.%m.%Y"))
-        elif isinstance(value, float) and value.is_integer():
-            cells.append(str(int(value)))
-        else:
-            cells.append(str(value))
-    return cells
+    return ["" if value is None else _shown(value) for value in values]
 
 
 # --- .csv -----------------------------------------------------------------------------

@@ -24,10 +24,24 @@ from dataclasses import dataclass, field
 from tracker.core.messages import msg
 from tracker.core.text import clean, clean_lines
 from tracker.plans.engine.errors import PlanFormatError
-from tracker.plans.engine.headers import COLUMNS, LEGEND_MARKER, column_number_row, header_columns, is_header
+from tracker.plans.engine.headers import (
+    COLUMNS,
+    LEGEND_HEADING,
+    LEGEND_MARKER,
+    amount_unit,
+    column_number_row,
+    combined_header,
+    header_columns,
+    is_header,
+    sub_header,
+)
 from tracker.plans.engine.readers import RawDocument, RawRow
 
 _NUMBER = re.compile(r"^(\d+(?:\.\d+)*)[.)]?$")
+#: a bare amount in a funding column whose header names the unit: "1500", "1 500,5"
+_BARE_AMOUNT = re.compile(r"^\d[\d\s\u00a0]*(?:[.,]\d+)?$")
+#: the funding's cells, in the order they are joined: the source, then the sum
+_FUNDING_COLUMNS = ("funding", "funding_amount")
 _SECTION = re.compile(r"^(\d+|[IVX]+)\.?\s+(\S.{2,})$", re.DOTALL)
 #: the cells that are neither the number nor the activity's text
 _DETAIL_COLUMNS = ("completion_form", "executors", "deadline", "funding")
@@ -61,10 +75,19 @@ class TableResult:
 def interpret(document: RawDocument) -> TableResult:
     rows = document.rows
     header_at = _header_row(rows)
-    reader = TableReader(header_columns(rows[header_at].cells), list(document.preamble))
+    labels = rows[header_at].cells
+    body_at = header_at + 1
+    repeated: list[list[str]] = []
+    if body_at < len(rows) and sub_header(labels, rows[body_at].cells):
+        # A two-row header: "Қаржыландыру" merged over "көзі" and "сомасы, мың теңге".
+        repeated.append([clean(c) for c in rows[body_at].cells])
+        labels = combined_header(labels, rows[body_at].cells)
+        body_at += 1
+    reader = TableReader(header_columns(labels), list(document.preamble), labels, repeated)
     for row in rows[:header_at]:  # rows above the table: each its own paragraph
         reader.preamble += [" ".join(clean(c) for c in row.cells if clean(c)), ""]
-    reader.read(rows[header_at + 1:])
+    reader.notes.extend(document.notes)
+    reader.read(rows[body_at:])
     reader.trailing.extend(document.trailing)
     return reader.result()
 
@@ -88,9 +111,15 @@ def _header_row(rows: list[RawRow]) -> int:
 class TableReader:
     """The rows under a plan table's header, read one at a time, each by the method for its kind."""
 
-    def __init__(self, columns: dict[str, int], preamble: list[str]):
+    def __init__(self, columns: dict[str, int], preamble: list[str], labels: list[str] | None = None,
+                 repeated_rows: list[list[str]] | None = None):
         self.columns = columns
         self.preamble = preamble
+        #: the unit a funding column's header names ("мың теңге"): its bare numbers are amounts in it
+        self.units = {column: amount_unit(labels[index]) for column, index in columns.items()
+                      if column in _FUNDING_COLUMNS and labels and index < len(labels)}
+        #: header rows below the first (a two-row header's labels), repeated on every PDF page too
+        self._repeated_rows = repeated_rows or []
         self.trailing: list[str] = []
         self.sections: list[RawSection] = []
         self.activities: list[RawActivity] = []
@@ -102,14 +131,16 @@ class TableReader:
 
     def read(self, rows: list[RawRow]) -> None:
         for position, row in enumerate(rows):
-            if self._opens_legend(row):
+            if self._opens_legend(row) or (self._heads_legend(row) and not self._activities_in(rows[position + 1:])):
                 self.legend(rows[position:])
                 return
             self.row(row)
 
     def row(self, row: RawRow) -> None:
         cells = row.cells
-        if is_header(cells):
+        if row.page_break:  # a PDF page begins: what has no number here was cut off by the page's end
+            self._page_break = True
+        if is_header(cells) or [clean(c) for c in cells] in self._repeated_rows:
             self.repeated_header()
             return
         extra = column_number_row(cells)
@@ -202,14 +233,31 @@ class TableReader:
         self._page_break = False
 
     def legend(self, rows: list[RawRow]) -> None:
-        """From the legend's heading on, everything is the text after the table."""
-        self.trailing.extend(_row_lines(r) for r in rows)
+        """From the legend's heading on, everything is the text after the table: a row per entry
+        ("ББ" | "Білім басқармасы"), or the whole legend in one cell, a line per entry."""
+        for row in rows:
+            filled = [c for c in row.cells if clean(c)]
+            if any("\n" in c for c in filled):
+                self.trailing.extend(line for c in filled for line in clean_lines(c).split("\n"))
+            else:
+                self.trailing.append(_row_lines(row))
 
     # --- reading cells ------------------------------------------------------------------------
 
     def _raw(self, row: RawRow, column: str) -> str:
+        if column == "funding":
+            # The source and the sum of a two-column funding are one funding: "ЖБ; 1500 мың теңге".
+            return "; ".join(text for text in (self._funding_cell(row, c) for c in _FUNDING_COLUMNS) if text.strip())
         index = self.columns.get(column)
         return row.cells[index] if index is not None and index < len(row.cells) else ""
+
+    def _funding_cell(self, row: RawRow, column: str) -> str:
+        index = self.columns.get(column)
+        text = row.cells[index] if index is not None and index < len(row.cells) else ""
+        unit = self.units.get(column)
+        if unit and _BARE_AMOUNT.match(clean(text)):
+            return f"{clean(text)} {unit}"  # "1500" under "сомасы, мың теңге" is 1,500,000 tenge
+        return text
 
     def _cell(self, row: RawRow, column: str) -> str:
         return clean(self._raw(row, column))
@@ -219,12 +267,30 @@ class TableReader:
         return any(LEGEND_MARKER.search(c) for c in row.cells[:1]) or (
             row.paragraph and bool(LEGEND_MARKER.search(" ".join(row.cells))))
 
+    def _heads_legend(self, row: RawRow) -> bool:
+        """The legend's heading below the table in any column: a cell that begins with it, alone in
+        its row or with the legend itself beside it (never a header row, never an activity)."""
+        filled = [clean(c) for c in row.cells if clean(c)]
+        return (1 <= len(filled) <= 2 and bool(LEGEND_HEADING.match(filled[0])) and not is_header(row.cells)
+                and not _NUMBER.match(self._cell(row, "number")))
+
+    def _activities_in(self, rows: list[RawRow]) -> bool:
+        """Numbered activities further down: the row was a note inside the table ("Примечание: …"), not the legend."""
+        return any(_NUMBER.match(self._cell(r, "number")) and self._cell(r, "text") for r in rows if not r.paragraph)
+
     def _section_heading(self, row: RawRow) -> tuple[str, str] | None:
         """A section row: "1. Title" alone in the row, or a whole number with a title and nothing else."""
         filled = [clean(c) for c in row.cells if clean(c)]
         if len(filled) == 1:
             match = _SECTION.match(clean(row.cells[0]) if row.cells else "")
             if match:
+                return match.group(1), clean(match.group(2))
+            # A sheet typed by hand may put the section's title in the activity column: there, and
+            # only with a section's number ("2. …", "II …"; never "2024 жылғы қараша"), and never in
+            # text carried over a page break ("15 мектепте…" goes on the activity before it).
+            text_only = "text" in self.columns and not (self._page_break and self.activities)
+            match = _SECTION.match(self._cell(row, "text")) if text_only else None
+            if match and (len(match.group(1)) <= 2 or not match.group(1).isdigit()):
                 return match.group(1), clean(match.group(2))
         number = _NUMBER.match(self._cell(row, "number"))
         text = self._cell(row, "text")
@@ -246,9 +312,15 @@ def _row_lines(row: RawRow) -> str:
 
 
 def _append(cells: dict[str, str], column: str, text: str) -> None:
+    """Text carried over a page break joins the cell with a space, or with a line break where the
+    reader saw that the writer ended the line there (a PDF cell whose next word would have fitted)."""
+    before = cells.get(column, "").rstrip()
+    separator = "\n" if text.startswith("\n") else " "
+    if len(before) >= 2 and before[-1] == "-" and before[-2].isalnum():
+        separator = ""  # "ата-" at the foot of a page, "аналар" at the top of the next: one word
     text = text.strip()
     if text:
-        cells[column] = f"{cells.get(column, '').rstrip()} {text}".strip()
+        cells[column] = f"{before}{separator}{text}".strip()
 
 
 def _split_parts(text: str) -> list[str]:
