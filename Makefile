@@ -28,6 +28,10 @@ run: db
 	@echo "  Sign in with one of the demo accounts listed above (password: demo-pass-2026)."
 	@echo "  An executor account reports for its body; coordinator@demo.tracker.example reviews."
 	@echo
+	@echo "  The background worker (reminders, long exports) runs beside it; Ctrl+C stops both."
+	@echo
+	@$(BIN)/flask jobs worker & worker=$$!; \
+	trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # One worker per core (pytest-xdist): each worker has its own temporary databases and browser.

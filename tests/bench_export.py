@@ -56,7 +56,7 @@ def build(copies: int, folder: Path):
                 seed.title = f"{original} ({copy + 1})"
                 import_plan(seed, "bench.txt")
                 seed.title = original
-    user = create_user(email="bench@bench.example", role="coordinator", password="bench-password")
+    user = create_user(email="bench@bench.example", role="coordinator", password="wide-meadow-7 quiet")
     rows = db.session.execute(
         select(Obligation.id, Obligation.due_date, ActivityExecutor.body_id)
         .join(Activity, Activity.id == Obligation.activity_id)

@@ -79,9 +79,12 @@ PAGES = {
     "overdue_fragment": "overdue list, plan filter (htmx fragment)",
     "overdue_page": "overdue list, plan filter (full page)",
     "status_json": "`status --json`",
+    "my_work": "My work (the subject body's executor)",
+    "inbox": "review inbox (the coordinator)",
     "export": "export workbook (all plans)",
 }
-GROWTH_TARGET = {"activity": 1.5, "body": 1.5, "overdue_fragment": 1.5, "overdue_page": 1.5}
+GROWTH_TARGET = {"activity": 1.5, "body": 1.5, "overdue_fragment": 1.5, "overdue_page": 1.5, "my_work": 1.5,
+                 "inbox": 1.5}
 RATIO_TARGET = {"dashboard": 3.0, "export": 2.0}
 
 
@@ -292,13 +295,17 @@ FLOORS = {
         SELECT ae.body_id, {status} AS status FROM obligation o JOIN activity a ON a.id = o.activity_id
         JOIN activity_executor ae ON ae.activity_id = o.activity_id {latest}
         WHERE a.plan_id = :plan) s WHERE status = 'overdue' GROUP BY body_id""",
+    # the lead reports awaiting review (the latest version of each obligation's), oldest first
+    "awaiting": """SELECT r.id FROM completion_report r WHERE r.kind = 'lead' AND r.state = 'submitted'
+        AND NOT EXISTS (SELECT 1 FROM completion_report l WHERE l.obligation_id = r.obligation_id
+                        AND l.kind = 'lead' AND l.version > r.version) ORDER BY r.submitted_at""",
 }
 #: page → its floor ("xlsx" is bare xlsxwriter). The dashboard and `status --json` show the plans'
 #: counts and the executors' (the overdue list, the on-time rates): their floor computes both. The
 #: plans' counts alone ("country") are timed too, and the dashboard's ratio to them is reported.
 FLOOR_OF = {"dashboard": "country_executors", "status_json": "country_executors", "plan": "plan",
             "activity": "activity", "body": "body", "overdue_fragment": "overdue", "overdue_page": "overdue",
-            "export": "xlsx"}
+            "my_work": "body", "inbox": "awaiting", "export": "xlsx"}
 
 
 def floor_forms(name: str) -> list[tuple[str, str]]:
@@ -312,7 +319,8 @@ def floor_statement(name: str, latest: str, shape: str = ""):
 
     template = FLOORS[name][shape] if shape else FLOORS[name]
     sql = template.format(status=STATUS, latest=LATEST[latest])
-    return text(sql).bindparams(bindparam("day", type_=Date), bindparam("soon", type_=Date))
+    dates = [bindparam(name, type_=Date) for name in ("day", "soon") if f":{name}" in sql]
+    return text(sql).bindparams(*dates)
 
 
 def floor_params(subjects: dict) -> dict:
@@ -353,11 +361,11 @@ def make_app(url: str):
                        "WTF_CSRF_ENABLED": False, "SECRET_KEY": "bench-only", "TESTING": False})
 
 
-def signed_in_client(app):
+def signed_in_client(app, email: str = EMAIL):
     client = app.test_client()
-    response = client.post("/login", data={"email": EMAIL, "password": PASSWORD})
+    response = client.post("/login", data={"email": email, "password": PASSWORD})
     if response.status_code != 302:
-        raise SystemExit(f"could not sign in as {EMAIL}: HTTP {response.status_code}")
+        raise SystemExit(f"could not sign in as {email}: HTTP {response.status_code}")
     return client
 
 
@@ -417,6 +425,9 @@ class Setup:
         engine.dispose()
         self.app = make_app(url)
         self.client = signed_in_client(self.app)
+        # My work is an executor's page: the subject body's synthetic account
+        self.executor_client = signed_in_client(
+            self.app, f"executor-{self.subjects['body_id']}@synthetic.tracker.example")
         self.runner = self.app.test_cli_runner()
         self.export_path = workdir / f"export-{database}-n{scale}.xlsx"
         self.floor_path = workdir / f"floor-{database}-n{scale}.xlsx"
@@ -477,6 +488,8 @@ REQUESTS = {
     "overdue_fragment": ("/dashboard?plan={plan_id}&status=overdue",
                          {"HX-Request": "true", "HX-Target": "dashboard-results"}),
     "overdue_page": ("/dashboard?plan={plan_id}&status=overdue", {}),
+    "my_work": ("/my-work", {}),
+    "inbox": ("/inbox", {}),
     "export": ("/export/workbook.xlsx", {}),
 }
 
@@ -490,7 +503,8 @@ def page_action(setup: Setup, page: str, sizes: dict):
     path = template.format(**setup.subjects)
 
     def action():
-        response = setup.client.get(path, headers=headers)
+        client = setup.executor_client if page == "my_work" else setup.client
+        response = client.get(path, headers=headers)
         body = response.get_data()  # the whole (streamed) body
         response.close()
         if response.status_code != 200:

@@ -51,7 +51,9 @@ def sign_in(client, user) -> None:
     page = client.get("/login?lang=en")
     response = client.post("/login", data={"email": user.email, "password": PASSWORD,
                                            "csrf_token": form_token(page.get_data(as_text=True))})
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    # an executor lands on its own work, a coordinator on the reports to review, the others on the plans
+    assert response.status_code == 302
+    assert response.headers["Location"] == {"executor": "/my-work", "coordinator": "/inbox"}.get(user.role, "/")
 
 
 def evidence_files(app) -> list[Path]:

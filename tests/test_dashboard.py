@@ -130,9 +130,9 @@ def read_dashboard(html: str) -> Dashboard:
         rate = next(i for i, c in enumerate(cells) if "data-rate" in c.attrs)
         plans[int(row.attrs["data-plan"])] = {
             "obligations": status_cells(row), "total": number(row.one("td", "data-total")), "rate": cells[rate].text(),
-            # the three cells after the rate: activities done, in progress, overdue
-            "activities": dict(zip(("done", "in_progress", "overdue"), map(number, cells[rate + 1:rate + 4]),
-                                   strict=True))}
+            # the four cells after the rate: activities done, in progress, overdue, off control
+            "activities": dict(zip(("done", "in_progress", "overdue", "off_control"),
+                                   map(number, cells[rate + 1:rate + 5]), strict=True))}
     totals = {th.attrs["data-total-status"]: number(th) for th in table.find_all("th", "data-total-status")}
     overdue, rows = [], {}
     listing = root.by_id("overdue-by-executor")
@@ -174,8 +174,10 @@ def body_page(client, body_id: int, as_of: date = AS_OF) -> BodyPage:
     table = root.by_id("body-quarters")
     if table is not None:
         for row in table.one("tbody").find_all("tr"):
-            q, n, d, r = (td.text() for td in row.find_all("td"))
-            quarters.append((q, int(n), int(d), r))
+            cells = row.find_all("td")
+            n, d, r = (td.text() for td in cells[1:])
+            # the quarter as data ("2019-Q1"); the page says it in its language («2019 ж. 1-тоқсан»)
+            quarters.append((cells[0].attrs["data-quarter"].replace("-", " "), int(n), int(d), r))
     return BodyPage(status_cells(load.one("tr", "data-role", "lead")),
                     status_cells(load.one("tr", "data-role", "co_executor")), rate.text(), done, due, quarters)
 
@@ -240,16 +242,17 @@ def expected_per_plan(day: date) -> dict[int, Counter]:
 
 
 def expected_activities(day: date) -> dict[int, dict[str, int]]:
-    """Per plan: activities done (every due date done), overdue (any overdue), or in progress."""
+    """Per plan: activities overdue (any overdue), off control (all), done (every due date on
+    control done), or in progress."""
     python = python_statuses(day)
     states: dict[int, Counter] = {}
     for item in db.session.scalars(select(Activity)):
         mine = [python[o.id] for o in item.obligations]
         if mine:
-            state = ("overdue" if "overdue" in mine else "done" if set(mine) <= {"done", "done_late"}
-                     else "in_progress")
+            state = ("overdue" if "overdue" in mine else "off_control" if set(mine) == {"off_control"}
+                     else "done" if set(mine) <= {"done", "done_late", "off_control"} else "in_progress")
             states.setdefault(item.plan_id, Counter())[state] += 1
-    return {pid: {s: c[s] for s in ("done", "in_progress", "overdue")} for pid, c in states.items()}
+    return {pid: {s: c[s] for s in ("done", "in_progress", "overdue", "off_control")} for pid, c in states.items()}
 
 
 def expected_per_executor(day: date) -> dict[tuple[str, str], Counter]:
@@ -935,6 +938,10 @@ def _third_plan(tmp_path, runner) -> None:
 
 
 def _count_queries(client, url: str, **args) -> int:
+    """The statements of one request, in the steady state: the first request of a day, or after a
+    plan changed, also brings the dashboard's rollups up to date (tracker.reports.rollups) — done
+    once, before counting."""
+    client.get(url, query_string=args)
     db.session.close()  # every request starts from the same, empty, session
     statements = []
 
@@ -995,3 +1002,24 @@ def test_activities_without_due_dates_count_in_the_plan_total(app, runner, clien
     page = client.get("/dashboard?as_of=2026-11-23").get_data(as_text=True)
     shown = re.findall(r'data-plan="(\d+)">.*?data-activities-total>(\d+)<', page, re.S)
     assert {int(pid): int(n) for pid, n in shown} == counted
+
+
+def test_a_country_of_many_plans_is_summed_by_region_and_a_region_opens_its_plans(app, seeds, client, coordinator):
+    """More plans in view than DASHBOARD_PLAN_ROWS: one row per region, its figures the sum of its
+    plans'; choosing a region lists its plans again."""
+    by_plan = dashboard(client)
+    app.config["DASHBOARD_PLAN_ROWS"] = 1  # the two seed plans stand for a country of a thousand
+    response = client.get("/dashboard", query_string={"as_of": AS_OF.isoformat(), "lang": "en"})
+    root = parse(response.get_data(as_text=True))
+    rows = root.by_id("plan-figures").one("tbody").find_all("tr")
+    regions = {row.attrs["data-region"]: {td.attrs["data-status"]: int(td.text()) for td in row.find_all("td")
+                                          if "data-status" in td.attrs} for row in rows}
+    plans = {pid: db.session.get(Plan, pid).region for pid in seeds.values()}
+    assert set(regions) == set(plans.values()) == {"Қостанай облысы", "Қарағанды облысы"}
+    for pid, region in plans.items():
+        assert regions[region] == by_plan.plans[pid]["obligations"]
+    assert root.by_id("regions-only") is not None and not any("data-plan" in r.attrs for r in rows)
+    link = rows[0].one("a").attrs["href"]
+    assert "region=" in link
+    opened = client.get(link)
+    assert 'data-plan="' in opened.get_data(as_text=True) and 'data-region="' not in opened.get_data(as_text=True)

@@ -26,10 +26,12 @@ from sqlalchemy import func, select
 from tests import test_dashboard as dash
 from tracker.dashboard.queries import Filters
 from tracker.export import tables
+from tracker.export.csvfile import FORMULA_TRIGGERS
+from tracker.export.layout import fitted_width
 from tracker.extensions import db
 from tracker.plans.models import Activity, ActivityExecutor, Obligation, Plan, Section
 from tracker.reports.models import CompletionReport, Evidence
-from tracker.reports.status import STATUSES, activity_status
+from tracker.reports.status import STATUSES, Progress, activity_status
 
 # the dashboard's fixtures: both seed plans imported, and reports on five obligations
 seeds = dash.seeds
@@ -56,8 +58,22 @@ def columns(key: str, lang: str = "kk") -> list[tables.Column]:
 
 
 def header_row(key: str) -> int:
-    """The header's row (1-based): the Summary sheet has the title and the export's details above it."""
-    return 7 if key == "summary" else 1
+    """The row of the columns' headers (1-based, the one with the autofilter): the Summary sheet has
+    the title and the export's details above it, By body the groups ("as lead", "as co-executor")."""
+    return {"summary": 7, "by_body": 2}.get(key, 1)
+
+
+def headers_of(ws, row: int, count: int) -> list[str]:
+    """The headers as the CSV names them: a grouped column's label under its group is "<group>: <label>"."""
+    labels = [c.value for c in ws[row]][:count]
+    if row == 1 or not ws.merged_cells.ranges:
+        return labels
+    groups: dict[int, str] = {}
+    for merged in ws.merged_cells.ranges:
+        if merged.min_row == merged.max_row == row - 1:
+            for col in range(merged.min_col, merged.max_col + 1):
+                groups[col] = ws.cell(row - 1, merged.min_col).value
+    return [f"{groups[i]}: {label}" if i in groups else label for i, label in enumerate(labels, start=1)]
 
 
 class Sheet:
@@ -68,7 +84,7 @@ class Sheet:
         self.columns = columns(key, lang)
         self.keys = [c.key for c in self.columns]
         first = header_row(key)
-        self.headers = [c.value for c in ws[first]][:len(self.columns)]
+        self.headers = headers_of(ws, first, len(self.columns))
         self.rows = []
         for cells in ws.iter_rows(min_row=first + 1, max_row=ws.max_row, max_col=len(self.columns)):
             assert any(c.value is not None for c in cells), (key, cells[0].row)  # no gaps, nothing after the table
@@ -119,10 +135,10 @@ def export_web(client, lang: str = "kk", **args) -> Book:
     with client.get("/export/workbook.xlsx", query_string=args) as response:  # closing it closes the file
         assert response.status_code == 200, response.get_data(as_text=True)[:500]
         assert response.mimetype == XLSX
-        named = re.search(r"filename=tracker-(\d{4}-\d{2}-\d{2})\.xlsx", response.headers["Content-Disposition"])
+        named = re.search(r'filename="tracker-(?:[a-z0-9-]+-)?(\d{4}-\d{2}-\d{2})\.xlsx"',
+                          response.headers["Content-Disposition"])
         assert named, response.headers["Content-Disposition"]
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", args["as_of"]) and args["as_of"] != "2026-13-01":
-            assert named.group(1) == args["as_of"]
+        assert named.group(1) == args["as_of"]
         data = response.get_data()
     assert data[:2] == b"PK"  # a zip: an Office Open XML file
     return Book(data, lang)
@@ -156,7 +172,7 @@ def assert_summary_matches(book: Book, report: dict) -> None:
         assert row["total"].value == plan["total"] == sum(plan["obligations"].values())
         assert row["on_time_rate"].value == plan["on_time_rate"]
         assert row["on_time_rate"].number_format == "0%"
-        assert {s: row["activities_" + s].value for s in ("done", "in_progress", "overdue")} == plan["activities"]
+        assert {p: row["activities_" + p].value for p in Progress} == plan["activities"]
         # every activity, those without due dates too (neither done, in progress nor overdue), as the
         # Activities sheet lists them
         assert row["activities"].value == plan["activities_total"] >= sum(plan["activities"].values())
@@ -445,7 +461,8 @@ def assert_matches_dashboard(book: Book, page: dash.Dashboard, full_report: dict
         assert {s: row[s].value for s in STATUSES} == plan["obligations"]
         assert row["total"].value == plan["total"]
         assert dash.percent(row["on_time_rate"].value) == plan["rate"]
-        assert {s: row["activities_" + s].value for s in ("done", "in_progress", "overdue")} == plan["activities"]
+        # the dashboard's three columns (its reader, tests/test_dashboard.py, reads those)
+        assert {p: row["activities_" + p].value for p in plan["activities"]} == plan["activities"]
     assert {s: sum(r[s].value for r in book["summary"].rows) for s in STATUSES} == page.totals
     # the overdue list: every executor with something overdue, lead and co-executor counts
     names = {dash.key_of(b): body_key(b["name"], b["region"]) for b in full_report["bodies"]}
@@ -649,7 +666,10 @@ def test_exported_at_is_the_time_in_kazakhstan(app, seeds, runner, client, audit
     for book in (Book(str(out)), web):
         meta = book.meta()
         assert meta[book.label("As of")] == datetime(2026, 11, 24)
-        assert meta[book.label("Exported at")] == local.strftime("%Y-%m-%d %H:%M")
+        # a real Excel date-time, in Kazakhstan's time (Excel keeps no time zone)
+        assert meta[book.label("Exported at")] == local.replace(tzinfo=None)
+        cell = book.wb.worksheets[0].cell(4, 2)
+        assert cell.is_date and cell.number_format == "yyyy-mm-dd hh:mm"
 
 
 # --- 4. formatting --------------------------------------------------------------------------------
@@ -671,15 +691,17 @@ def test_sheets_are_formatted(app, scenario, runner, tmp_path):
         sheet = book[key]
         ws, first = sheet.ws, header_row(key)
         last_col = openpyxl.utils.get_column_letter(len(sheet.columns))
-        assert sheet.rows or key == "evidence"
+        assert sheet.rows or key in ("evidence", "indicators")  # no evidence here, no indicator confirmed
         # the header stays in view and carries a filter over the whole table
         assert ws.freeze_panes == f"A{first + 1}", key
         assert ws.auto_filter.ref == f"A{first}:{last_col}{first + len(sheet.rows)}", key
         assert all(ws.cell(first, c + 1).font.bold for c in range(len(sheet.columns))), key
-        # every column has its width
+        # every column has its width, widened where its header's longest word needs it
         widths = column_widths(ws)
         for i, column in enumerate(sheet.columns, start=1):
-            assert widths.get(i) == pytest.approx(column.width, abs=1), (key, column.key, widths.get(i))
+            wanted = fitted_width(column.width, column.label)
+            assert widths.get(i) == pytest.approx(wanted, abs=1), (key, column.key, widths.get(i))
+            assert wanted >= column.width
         assert len({round(widths[i]) for i in range(1, len(sheet.columns) + 1)}) > 1, key
     assert len(book["summary"].rows) == 2 and len(book["by_body"].rows) > 30
 
@@ -709,7 +731,7 @@ def test_sheets_are_formatted(app, scenario, runner, tmp_path):
     assert 'grouping val="stacked"' in chart1
     refs = re.findall(r"<c:f>([^<]*)</c:f>", chart2)
     overdue_col = openpyxl.utils.get_column_letter(book["by_body"].keys.index("overdue") + 1)
-    assert refs == [f"{by_body}!$A$2:$A$31", f"{by_body}!${overdue_col}$2:${overdue_col}$31"]
+    assert refs == [f"{by_body}!$A$3:$A$32", f"{by_body}!${overdue_col}$3:${overdue_col}$32"]
     # the 30 most overdue, the most overdue on top (the category axis runs top down)
     category_axis = re.search(r"<c:catAx>(.*?)</c:catAx>", chart2, re.S).group(1)
     assert '<c:orientation val="maxMin"/>' in category_axis and '<c:barDir val="bar"/>' in chart2
@@ -757,6 +779,37 @@ def test_headers_are_in_the_chosen_language(app, seeds, runner, tmp_path):
     assert ru != en == "overdue"
 
 
+def test_download_names_say_what_they_hold(app, seeds, client, auditor):
+    from werkzeug.http import parse_options_header
+
+    def disposition(url: str, **args) -> tuple[str, str, dict]:
+        with client.get(url, query_string={"as_of": AS_OF.isoformat(), **args}) as response:
+            assert response.status_code == 200, url
+            header = response.headers["Content-Disposition"]
+        header.encode("ascii")  # a header is ASCII; the Unicode name travels percent-encoded
+        kind, options = parse_options_header(header)  # werkzeug decodes filename* into filename
+        return kind, header, options
+
+    assert disposition("/export/workbook.xlsx")[1] == 'attachment; filename="tracker-2026-11-23.xlsx"'
+    # a region: transliterated in `filename`, as written in `filename*`, which browsers prefer
+    kind, header, options = disposition("/export/workbook.xlsx", region="Қостанай облысы", status="overdue")
+    assert kind == "attachment"
+    assert 'filename="tracker-qostanai-oblysy-overdue-2026-11-23.xlsx"' in header
+    assert "filename*=UTF-8''" in header
+    assert options["filename"] == "tracker-Қостанай-облысы-overdue-2026-11-23.xlsx"
+    # every filter has its part, in a fixed order; the CSV names its table
+    plan = seeds["kostanay"]
+    section = db.session.scalars(select(Section.id).join(Plan).where(Plan.id == plan)).first()
+    args = {"plan": plan, "section": section, "body": 7, "from": "2026-01-01", "to": "2026-06-30"}
+    assert disposition("/export/by_body.csv", **args)[1] == (
+        f'attachment; filename="tracker-by-body-plan-{plan}-section-{section}-body-7-due-from-2026-01-01-'
+        f'due-to-2026-06-30-2026-11-23.csv"')
+    # whatever the query string says, the name stays a plain file name
+    _kind, header, options = disposition("/export/overdue.csv", region='../"x";\r\n/evil\\..')
+    assert header == 'attachment; filename="tracker-overdue-x-evil-2026-11-23.csv"', header
+    assert "/" not in options["filename"] and "\\" not in options["filename"] and '"' not in options["filename"]
+
+
 # --- 5. CSV ----------------------------------------------------------------------------------------
 
 
@@ -769,6 +822,8 @@ def same(text: str, cell) -> bool:
         return text == value.date().isoformat()
     if isinstance(value, int | float):
         return float(text) == pytest.approx(value)
+    if value.lstrip(" ")[:1] in FORMULA_TRIGGERS:  # neutralised in the CSV (tests/test_csv_safety.py)
+        return text == "'" + value
     return text == value
 
 
@@ -779,7 +834,8 @@ def test_csv_tables_equal_the_sheets(app, scenario, client, auditor):
         response = client.get(f"/export/{key}.csv", query_string=args)
         assert response.status_code == 200, key
         assert response.mimetype == "text/csv"
-        assert f"{key}-{AS_OF.isoformat()}.csv" in response.headers["Content-Disposition"]
+        name = f'tracker-{key.replace("_", "-")}-plan-{args["plan"]}-{AS_OF.isoformat()}.csv'
+        assert response.headers["Content-Disposition"] == f'attachment; filename="{name}"'  # all ASCII: no filename*
         data = response.get_data()
         assert data.startswith(b"\xef\xbb\xbf"), key  # the BOM
         rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
@@ -810,15 +866,21 @@ def test_csv_errors_and_access(app, seeds, client, login):
     for bad in ("nope", "plans", "Summary", "workbook"):
         assert client.get(f"/export/{bad}.csv").status_code == 404, bad
     assert client.get("/export/overdue.csv").status_code == 200
-    # arguments that make no sense are ignored as the dashboard ignores them; an unknown plan has nothing
+    # filters that make no sense are ignored as the dashboard ignores them; an unknown plan has nothing
     app.config["TODAY"] = AS_OF
-    book = export_web(client, as_of="yesterday", status="lost", plan=999999)
+    book = export_web(client, as_of=AS_OF.isoformat(), status="lost", plan=999999)
     assert book.meta()[book.label("As of")] == datetime(2026, 11, 23)
     assert all(book[key].rows == [] for key in KEYS)
     assert not book.wb.worksheets[0]._charts
-    book = export_web(client, as_of="2026-13-01", status="lost")
+    book = export_web(client, as_of=AS_OF.isoformat(), status="lost")
     assert book.meta()[book.label("Filters")] == book.label("none (everything)")
     assert len(book["obligations"].rows) == 375 + 194
+    # … but a day that is no day is refused: a file of another day than the one asked for would
+    # not say so (tests/test_dates_bounded.py covers every page and command)
+    for bad in ("yesterday", "2026-13-01"):
+        for url in ("/export/workbook.xlsx", "/export/overdue.csv"):
+            response = client.get(url, query_string={"as_of": bad})
+            assert response.status_code == 400 and f"as_of={bad}" in response.get_data(as_text=True), (url, bad)
 
 
 # --- 6. nothing held in memory -----------------------------------------------------------------------

@@ -111,11 +111,11 @@ def test_failed_import_leaves_nothing_behind(app, kostanay, monkeypatch):
     calls = {"n": 0}
     original = importer.sync_obligations
 
-    def fail_halfway(activity, wanted):
+    def fail_halfway(activity, wanted, *waiting):
         calls["n"] += 1
         if calls["n"] == 30:
             raise RuntimeError("disk full")
-        return original(activity, wanted)
+        return original(activity, wanted, *waiting)
 
     monkeypatch.setattr(importer, "sync_obligations", fail_halfway)
     with pytest.raises(RuntimeError, match="disk full"):

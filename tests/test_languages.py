@@ -247,7 +247,8 @@ def test_form_errors_are_in_the_page_language_next_to_their_field(app, client, l
 
 def test_a_refused_upload_is_explained_in_the_page_language(app, client, login):
     login("coordinator")
-    for lang, expected in (("kk", "plan.pdf — PDF файлы"), ("ru", "plan.pdf — это PDF")):
+    for lang, expected in (("kk", "plan.pdf — оқылмайтын PDF: файл зақымдалған"),
+                           ("ru", "plan.pdf — PDF, который не удаётся прочитать: файл повреждён")):
         with app.app_context():
             response = client.post(f"/import?lang={lang}",
                                    data={"document": (io.BytesIO(b"%PDF-1.4 not a plan"), "plan.pdf")})
@@ -286,3 +287,78 @@ def test_a_remembered_sign_in_on_a_new_session_keeps_the_accounts_language(app, 
     with app.app_context():
         page = client.get("/").get_data(as_text=True)
     assert '<html lang="ru">' in page
+
+
+# --- regions, quarters, how a body was recognised, the command line: in the page's language ----------
+
+
+def test_region_names_in_russian_keep_the_synthetic_mark(app):
+    from tracker.demo.country import REGIONS
+    from tracker.demo.country import region_name as synthetic_region
+    from tracker.executors.models import NATIONAL
+    from tracker.executors.regions import RUSSIAN, region_name
+
+    assert set(REGIONS) <= set(RUSSIAN) and len(set(RUSSIAN.values())) == len(RUSSIAN) == 21
+    with app.test_request_context("/"), force_locale("ru"):
+        assert region_name("Қостанай облысы") == "Костанайская область"
+        assert region_name("Шығыс Қазақстан облысы") == "Восточно-Казахстанская область"
+        assert region_name("Шымкент қаласы") == "город Шымкент"
+        assert region_name(NATIONAL) == "Республика Казахстан"
+        assert region_name("Костанай облысы") == "Костанайская область"  # typed with Russian letters
+        assert region_name(synthetic_region(0)) == "Абайская область (СИНТЕТИКА)"
+        assert region_name(synthetic_region(len(REGIONS) + 17)) == "город Астана (СИНТЕТИКА 2)"
+        assert region_name("Арқалық ауданы") == "Арқалық ауданы"  # not a region it knows: as written
+        assert region_name(None) == ""
+    for lang in ("kk", "en"):
+        with app.test_request_context("/"), force_locale(lang):
+            assert region_name("Қостанай облысы") == "Қостанай облысы"
+            assert region_name(synthetic_region(0)) == "Абай облысы (СИНТЕТИКА)"
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_regions_quarters_match_words_and_the_command_line_are_in_the_page_language(
+        app, client, login, portal_with_everything, lang):
+    seen = portal_with_everything
+    plan, body = seen["plan"], seen["body"]
+    ru = lang == "ru"
+    karaganda = "Карагандинская область" if ru else "Қарағанды облысы"
+    login(seen["coordinator"])
+
+    def page(path):
+        response = _get(app, client, f"{path}{'&' if '?' in path else '?'}lang={lang}")
+        assert response.status_code == 200, path
+        return response.get_data(as_text=True)
+
+    dashboard = page("/dashboard?as_of=2026-11-23")
+    # the filter sends the region as stored and shows it in the page's language
+    assert f'<option value="Қарағанды облысы" >{karaganda}</option>' in dashboard
+    assert f'<small class="meta">{karaganda} · ' in dashboard  # under the plan in the plans table
+    assert f'<small class="meta">{karaganda}</small>' in dashboard  # under a body in the overdue list
+    assert f"<td>{karaganda}</td>" in page("/")
+    plan_page = page(f"/plans/{plan.id}")
+    assert f'<p class="meta">{karaganda} · ' in plan_page
+    body_page = page(f"/bodies/{body.id}?as_of=2026-11-23")
+    assert f" · {karaganda} · " in body_page
+    charts = page(f"/plans/{plan.id}/charts")
+    assert f" · {karaganda} · " in charts
+
+    # the plan was imported from the command line: said so in the page's language
+    history = re.search(r'<section class="history".*?</section>', plan_page, re.S).group(0)
+    assert "plan.imported" in history and ("командная строка" if ru else "пәрмен жолы") in history
+    assert "command line" not in visible_text(plan_page)
+
+    # quarters as each language writes them: "1 кв. 2023", "2023 ж. 1-тоқсан"
+    quarters = re.search(r'<table class="grid figures" id="body-quarters">.*?</table>', body_page, re.S).group(0)
+    assert re.search(r"\d кв\. 20\d\d" if ru else r"20\d\d ж\. \d-тоқсан", visible_text(quarters))
+    assert not re.search(r"\bQ[1-4]\b", visible_text(body_page))
+
+    login("admin")
+    bodies = page("/admin/bodies")
+    assert f"<td>{karaganda}</td>" in bodies and ("Республика Казахстан" if ru else "Қазақстан Республикасы") in bodies
+    body_form = page(f"/admin/bodies/{body.id}")
+    assert f'<p class="meta">{karaganda} · ' in body_form
+    tags = re.findall(r'<span class="tag">([^<]*)</span>', body_form)
+    assert tags and not {"legend", "registry", "variant", "alias", "coordinator"} & set(tags), tags
+    assert ("из расшифровки аббревиатур плана" if ru else "жоспардың аббревиатуралар тізімінен") in tags
+    users = page("/admin/users")
+    assert f'<small class="meta">{karaganda}</small>' in users

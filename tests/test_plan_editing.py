@@ -123,6 +123,41 @@ def test_upload_preview_confirm(app, client, coordinator, kostanay):
     assert client.get(f"/import/{token}").status_code == 404
 
 
+def test_the_upload_is_read_once_and_confirming_stores_what_the_preview_showed(app, client, coordinator, kostanay):
+    response = client.post("/import", data={"document": (io.BytesIO(KOSTANAY.read_bytes()), KOSTANAY.name)})
+    token = response.headers["Location"].rsplit("/", 1)[1]
+    # the staged bytes no longer are a plan: a preview or a confirmation that read the file again
+    # would refuse it; both use the plan as it was read on upload
+    [data_file] = [p for p in staged_files(app) if p.suffix == ".txt"]
+    data_file.write_bytes(b"not a plan any more")
+    page = client.get(f"/import/{token}")
+    assert page.status_code == 200 and list(preview_rows(page.get_data(as_text=True))) == \
+        [a.number for a in kostanay.activities]
+    assert client.post(f"/import/{token}").status_code == 302
+    assert count(Activity) == len(kostanay.activities)
+
+
+def test_a_long_plan_is_previewed_a_page_at_a_time_with_every_warning_above(app, client, coordinator, monkeypatch):
+    from tracker.plans import routes
+
+    monkeypatch.setattr(routes, "PREVIEW_ROWS", 20)  # Karaganda's 50-odd activities stand for 20,000
+    parsed = parse_plan(KARAGANDA.read_bytes(), KARAGANDA.name)
+    response = client.post("/import", data={"document": (io.BytesIO(KARAGANDA.read_bytes()), KARAGANDA.name)})
+    url = response.headers["Location"]
+    pages = [client.get(url, query_string={"page": n}).get_data(as_text=True) for n in (1, 2, 3)]
+    numbers = [a.number for a in parsed.activities]
+    assert [list(preview_rows(p)) for p in pages] == [numbers[:20], numbers[20:40], numbers[40:60]]
+    assert f"{len(parsed.activities)} activities" in pages[1]  # the summary counts the whole plan
+    warned = [w for w in parsed.warnings if w.activity]
+    assert any(w.activity in numbers[20:] for w in warned)
+    for page in pages:
+        listed = page.split('id="all-warnings"')[1].split("</section>")[0]
+        assert all(f"<b>{w.activity}</b>" in listed for w in warned)
+    assert 'rel="next"' in pages[0] and 'rel="prev"' in pages[2]
+    assert client.post(url).status_code == 302  # the confirmation stores every page
+    assert count(Activity) == len(parsed.activities)
+
+
 def test_uploading_a_plan_again_updates_it(client, seeded, coordinator):
     plan = plan_of(KOSTANAY_REGION)
     response = client.post("/import", data={"document": (io.BytesIO(KOSTANAY.read_bytes()), "again.txt")})
@@ -407,6 +442,42 @@ def test_a_reported_due_date_survives_a_frequency_change(client, seeded, coordin
         date(2019, 6, 30), date(2019, 12, 31), date(2020, 12, 31), date(2021, 12, 31)]
     assert db.session.get(Activity, ongoing.id).obligations[0].id == reported.id
     assert [o.due_date for o in db.session.get(Activity, explicit.id).obligations] == explicit_dates
+
+
+def test_the_plan_form_sets_the_rule_for_non_working_days_escalation_and_the_handed_down_date(
+        client, seeded, coordinator):
+    from tracker.calendar import working_calendar
+    from tracker.delegation.operations import working_days_before
+
+    plan = plan_of(KOSTANAY_REGION)
+    calendar = working_calendar()
+    on_days_off = {o.id: o.due_date for a in plan.activities for o in a.obligations
+                   if not calendar.is_working_day(o.due_date)}
+    assert on_days_off, "the seed plan states some dates that fall on a weekend or a holiday"
+    page = client.get(f"/plans/{plan.id}/edit").get_data(as_text=True)
+    assert 'name="non_working_rule"' in page and 'name="delegation_working_days"' in page
+    response = client.post(f"/plans/{plan.id}/edit", data={
+        "title": plan.title, "region": plan.region, "period_start": plan.period_start.isoformat(),
+        "period_end": plan.period_end.isoformat(), "default_frequency": plan.default_frequency,
+        "non_working_rule": "before", "escalation_working_days": "7", "delegation_working_days": "3"})
+    assert response.status_code == 302, response.get_data(as_text=True)[-800:]
+    db.session.expire_all()
+    plan = plan_of(KOSTANAY_REGION)
+    assert (plan.non_working_rule, plan.escalation_working_days, plan.delegation_working_days) == ("before", 7, 3)
+    assert working_days_before(plan.id) == 3
+    moved = {o.id: o.due_date for a in plan.activities for o in a.obligations if o.id in on_days_off}
+    for obligation_id, before in on_days_off.items():
+        if obligation_id in moved:
+            assert moved[obligation_id] < before and calendar.is_working_day(moved[obligation_id])
+    assert moved
+    entry = db.session.scalar(select(HistoryEntry).where(HistoryEntry.action == "plan.edited"))
+    assert entry.changes["non_working_rule"] == ["keep", "before"]
+    assert entry.changes["delegation_working_days"] == [5, 3]
+    wrong = client.post(f"/plans/{plan.id}/edit", data={
+        "title": plan.title, "region": plan.region, "period_start": plan.period_start.isoformat(),
+        "period_end": plan.period_end.isoformat(), "default_frequency": plan.default_frequency,
+        "delegation_working_days": "99"})
+    assert wrong.status_code == 422 and "Between 0 and 60 working days." in wrong.get_data(as_text=True)
 
 
 # --- the plan page ----------------------------------------------------------------------------------------

@@ -100,8 +100,11 @@ def count(model) -> int:
 
 
 def stored_files(app) -> list[Path]:
+    """Evidence files on disk — not those a refused form keeps for its next send (EVIDENCE_DIR/.staged,
+    tracker.reports.staged_files; tests/test_staged_files.py)."""
     folder = Path(app.config["EVIDENCE_DIR"])
-    return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
+    return [p for p in folder.rglob("*") if p.is_file() and ".staged" not in p.relative_to(folder).parts
+            ] if folder.exists() else []
 
 
 def lead_reports(obligation) -> list[CompletionReport]:
@@ -371,10 +374,10 @@ def test_empty_text_is_refused_and_nothing_is_stored(app, client, case, make_use
     response = post_report(client, case.obligation.id, text="   ")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    # The message stands under the field it concerns, and the file sent with it is asked for again.
+    # The message stands under the field it concerns, and the file sent with it is kept for the next send.
     assert re.search(r'<div class="field invalid">\s*<label for="text">.*?<p class="error" role="alert">This field is '
                      r'required.</p>', page, re.S)
-    assert "attach them again" in error_message(page)
+    assert re.search(r'id="staged-files">.*?<span class="file-name">protocol.pdf</span>', page, re.S)
     assert count(CompletionReport) == 0 and count(Evidence) == 0 and stored_files(app) == []
 
 

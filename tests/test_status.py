@@ -86,6 +86,8 @@ def test_every_status_is_reachable_and_listed():
         obligation_status(DUE, LeadReportState("returned", DUE), DUE),
         obligation_status(DUE, LeadReportState("accepted", DUE), DUE),
         obligation_status(DUE, LeadReportState("accepted", DUE + timedelta(days=1)), DUE),
+        obligation_status(None, None, DUE),  # the deadline waits for an event
+        obligation_status(DUE, None, DUE, on_control=False),  # taken off control before it came
     }
     assert reached == set(STATUSES)
 

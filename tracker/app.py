@@ -10,6 +10,7 @@ from tracker.extensions import babel, csrf, db, htmx, limiter, login_manager, mi
 
 #: pages a visitor who is not signed in may open
 PUBLIC_ENDPOINTS = {"auth.login", "static"}
+PUBLIC_ENDPOINTS.add("feeds.feed")  # a calendar program cannot sign in: the feed's URL is its secret
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -55,10 +56,24 @@ def select_locale() -> str:
 
 def register_extensions(app: Flask) -> None:
     import tracker.auth.models  # noqa: F401  (every model known to migrations)
+    import tracker.calendar.models  # noqa: F401
+    import tracker.control.models  # noqa: F401
     import tracker.executors.models  # noqa: F401
+    import tracker.feeds.models  # noqa: F401
     import tracker.history.models  # noqa: F401
+    import tracker.indicators.models  # noqa: F401
+    import tracker.jobs.models  # noqa: F401
+    import tracker.jobs.tasks  # noqa: F401  (every task registered on the queue)
+    import tracker.letters.models  # noqa: F401
+    import tracker.mail.models  # noqa: F401
     import tracker.plans.models  # noqa: F401
     import tracker.reports.models  # noqa: F401
+    import tracker.reports.rollups  # noqa: F401  (its receivers keep the dashboard's figures counted)
+    import tracker.work.models  # noqa: F401
+    import tracker.work.notify  # noqa: F401  (its receivers tell people as things happen)
+    from tracker.jobs import queue as job_queue
+
+    job_queue.init_app(app)  # the queue's storage (opened on first use)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -80,17 +95,21 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Sign in to open this page.")
 
     from tracker.auth.labels import role_labels
-    from tracker.auth.models import AccountRole, User
+    from tracker.auth.models import AccountRole
+    from tracker.auth.operations import account_of_session
+    from tracker.control.labels import extension_state_labels, grounds_labels
     from tracker.core import formatting
     from tracker.core.urls import url_with_language
     from tracker.plans.models import ExecutorRole
     from tracker.reports.labels import report_state_labels, status_labels
     from tracker.reports.models import ReportKind
     from tracker.reports.status import STATUSES, ReportState
+    from tracker.work.labels import notification_text
+    from tracker.work.queries import unread_count
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    # "<id>:<session token>" (User.get_id): a session or remember-me cookie from before the last
+    # password change or sign-out names an old token and loads nobody
+    login_manager.user_loader(account_of_session)
 
     @app.before_request
     def choose_language():
@@ -124,12 +143,31 @@ def register_extensions(app: Flask) -> None:
     # The domain's words for templates, so that a page compares `r.kind == ReportKind.LEAD`, not "lead".
     app.jinja_env.globals.update(ExecutorRole=ExecutorRole, ReportKind=ReportKind, ReportState=ReportState,
                                  AccountRole=AccountRole, status_labels=status_labels,
-                                 report_state_labels=report_state_labels, role_labels=role_labels)
+                                 report_state_labels=report_state_labels, role_labels=role_labels,
+                                 extension_state_labels=extension_state_labels, grounds_labels=grounds_labels,
+                                 notification_text=notification_text, unread_notifications=unread_count)
+    from tracker.feeds import operations as feed_operations
+    from tracker.feeds.models import FeedScope
+    from tracker.mail.labels import delivery_labels, reason_labels
+    from tracker.mail.models import ItemReason
+    from tracker.mail.operations import choice_labels
+    from tracker.mail.records import digest_choice, reminders_of
+
+    app.jinja_env.globals.update(reminders_of=reminders_of, reason_labels=reason_labels, ItemReason=ItemReason,
+                                 delivery_labels=delivery_labels, digest_choice=digest_choice,
+                                 choice_labels=choice_labels, FeedScope=FeedScope,
+                                 live_feeds=feed_operations.live_feeds, feed_url=feed_operations.feed_url,
+                                 has_account_feed=feed_operations.has_account_feed,
+                                 bodies_to_follow=feed_operations.bodies_to_follow)
     app.jinja_env.filters["long_date"] = formatting.long_date
     app.jinja_env.filters["long_datetime"] = formatting.long_datetime
     app.jinja_env.filters["tenge"] = formatting.tenge
     app.jinja_env.filters["size"] = formatting.size
     app.jinja_env.filters["message"] = formatting.message_filter
+    from tracker.core.shorten import shorten
+    from tracker.executors.regions import region_name
+
+    app.jinja_env.filters.update(shorten=shorten, region=region_name)  # a text cut at a word; a region in the reader's language
     from tracker.auth import permissions
 
     app.jinja_env.globals["permissions"] = permissions
@@ -140,17 +178,35 @@ def register_blueprints(app: Flask) -> None:
     from tracker.auth.routes import bp as auth_bp
     from tracker.dashboard.routes import bp as dashboard_bp
     from tracker.export.routes import bp as export_bp
+    from tracker.indicators.routes import bp as indicators_bp
     from tracker.plans.routes import bp as plans_bp
+    from tracker.progress.control import bp as control_bp
     from tracker.progress.routes import bp as progress_bp
+    from tracker.reporting.routes import bp as reporting_bp
     from tracker.reports.routes import bp as reports_bp
+    from tracker.work.routes import bp as work_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(progress_bp)
+    app.register_blueprint(control_bp)
+    app.register_blueprint(work_bp)
     app.register_blueprint(plans_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(export_bp)
+    app.register_blueprint(indicators_bp)
+    app.register_blueprint(reporting_bp)
+    from tracker.feeds.routes import bp as feeds_bp
+    from tracker.jobs.routes import bp as jobs_bp
+    from tracker.mail.routes import bp as mail_bp
+
+    app.register_blueprint(mail_bp)
+    app.register_blueprint(feeds_bp)
+    app.register_blueprint(jobs_bp)
+    from tracker.letters.routes import bp as letters_bp
+
+    app.register_blueprint(letters_bp)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -179,6 +235,41 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, lambda e: page(400, _(
         "The form expired or was not sent from this portal; open the page again and resend it.")))
 
+    def server_error(error):
+        # Flask has already logged the traceback (app.log_exception) when it calls this. The page
+        # must render whatever failed, the database included: it is drawn without the account
+        # (`bare`: no menu, no name), and its language is chosen from what is already in hand —
+        # loading the account, or an expired attribute of it, would query the failed database.
+        from flask import Response, g
+        from flask_babel import force_locale
+        from flask_login import AnonymousUserMixin
+
+        g.setdefault("_login_user", AnonymousUserMixin())  # nothing on the page loads the account
+        try:
+            with force_locale(_language_without_the_database(app)):
+                body = render_template("error.html", code=500, bare=True, message=_(
+                    "Something went wrong on the portal's side. The error is recorded for the "
+                    "administrator; try again in a minute."))
+        except Exception:  # the page itself failed (a broken template, a missing catalog)
+            app.logger.exception("the page of a server error could not be drawn")
+            body = "<!doctype html><title>500</title><h1>500</h1>"
+        return Response(body, 500, mimetype="text/html")
+
+    app.register_error_handler(500, server_error)
+
+
+def _language_without_the_database(app: Flask) -> str:
+    """The language of the visit (the session), else the account's if it was loaded before the
+    failure (read from the object as loaded, never refreshed), else the default."""
+    from flask import g
+
+    if session.get("lang") in app.config["LANGUAGES"]:
+        return session["lang"]
+    loaded = getattr(g.get("_login_user"), "__dict__", {})  # an expired attribute is not in it
+    if loaded.get("language") in app.config["LANGUAGES"]:
+        return loaded["language"]
+    return app.config["BABEL_DEFAULT_LOCALE"]
+
 
 def register_commands(app: Flask) -> None:
     from tracker.auth.cli import users_cli
@@ -189,6 +280,7 @@ def register_commands(app: Flask) -> None:
     from tracker.demo.cli import demo_cli
     from tracker.export.cli import export_cli
     from tracker.plans.cli import plans_cli
+    from tracker.reporting.cli import report_cli
 
     app.cli.add_command(plans_cli)
     users_cli.add_command(demo_accounts_command)  # `flask users demo`: the accounts `make run` makes
@@ -199,3 +291,76 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(report_cli)
+    from tracker.jobs.worker import jobs_cli
+    from tracker.mail.cli import reminders_cli
+
+    app.cli.add_command(reminders_cli)
+    app.cli.add_command(jobs_cli)
+    from tracker.letters.cli import assignments_cli
+
+    app.cli.add_command(assignments_cli)
+    for command in app.cli.commands.values():  # last: every command above, groups with all their subcommands
+        _explain_database_errors(command)
+
+
+#: the database's words for a missing table: SQLite's, and PostgreSQL's (SQLSTATE 42P01, undefined_table)
+_MISSING_TABLE = (r"no such table: (\S+)", r'relation "([^"]+)" does not exist')
+
+
+def database_problem(error: Exception, url: str) -> str | None:
+    """One line for a command that met a database it cannot use — not migrated yet, or not there —
+    or None for any other fault (a wrong query stays a traceback: it is a bug to see whole)."""
+    import re
+
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    from tracker.core.security import is_outage
+
+    if not isinstance(error, DBAPIError):  # raw from the driver (engine.raw_connection()): wrapped as SQLAlchemy would
+        error = OperationalError(None, None, error)
+    original = error.orig
+    where = make_url(url)._replace(password=None).render_as_string(hide_password=False)  # URL.set keeps a password given None
+    reason = str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__
+    if type(original).__module__.startswith("sqlite3") or getattr(original, "pgcode", None) == "42P01":
+        for pattern in _MISSING_TABLE:
+            if found := re.search(pattern, str(original)):
+                return (f"the database at {where} is not set up (no table «{found.group(1)}»); "
+                        "run `flask --app wsgi db upgrade` first (or `make run`)")
+    if is_outage(error):
+        return f"the database at {where} cannot be reached: {reason}"
+    return None
+
+
+def _explain_database_errors(command) -> None:
+    """Make `command` end with one line and exit code 1, not a traceback, when the database is not
+    migrated or cannot be reached (a fresh clone, a wrong DATABASE_URL, PostgreSQL down)."""
+    import contextlib
+    import sqlite3
+
+    import click
+    import psycopg2
+    from flask import current_app
+    from sqlalchemy.exc import DBAPIError
+
+    # The command objects are module-level: every app made in the process (a test makes one per
+    # test) registers the same ones, and they are wrapped once.
+    if getattr(command, "explains_database_errors", False):
+        return
+    command.explains_database_errors = True
+    invoke = command.invoke
+
+    def explained(ctx: click.Context):
+        try:
+            return invoke(ctx)
+        except (DBAPIError, sqlite3.Error, psycopg2.Error) as error:
+            message = database_problem(error, current_app.config["SQLALCHEMY_DATABASE_URI"])
+            if message is None:
+                raise
+            with contextlib.suppress(Exception):  # the connection may be gone already
+                db.session.rollback()
+            click.echo(f"error: {message}", err=True)
+            ctx.exit(1)
+
+    command.invoke = explained

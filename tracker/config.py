@@ -63,6 +63,10 @@ class Config:
     IMPORTS_DIR = os.environ.get("IMPORTS_DIR", str(INSTANCE / "imports"))
     #: an obligation is "due soon" this many days before its due date
     DUE_SOON_DAYS = int(os.environ.get("DUE_SOON_DAYS", 14))
+    #: with more plans than this in view (no region or plan chosen), the dashboard sums them per region
+    DASHBOARD_PLAN_ROWS = int(os.environ.get("DASHBOARD_PLAN_ROWS", 60))
+    #: a report waiting longer than this many working days for review is marked in the inbox
+    REVIEW_LIMIT_WORKING_DAYS = int(os.environ.get("REVIEW_LIMIT_WORKING_DAYS", 5))
     #: the day statuses are computed for ("YYYY-MM-DD"); unset means the real today
     TODAY = os.environ.get("TRACKER_TODAY") or None
     TIMEZONE = os.environ.get("TIMEZONE", "Asia/Almaty")
@@ -88,3 +92,38 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    # --- mail, reminders, background jobs and feeds (tracker.mail, tracker.jobs, tracker.feeds) ---
+    #: the SMTP server reminders go through; empty: messages are written as .eml files to OUTBOX_DIR
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", 587))
+    #: starttls | ssl | none
+    SMTP_SECURITY = os.environ.get("SMTP_SECURITY", "starttls")
+    #: the account and password for SMTP AUTH (from the environment only; empty: no AUTH)
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    #: seconds an SMTP connection or command may take (keep it well under MAIL_SEND_LEASE_SECONDS)
+    SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", 30))
+    #: the sender of every message
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Tracker <tracker@localhost>")
+    #: where the embedded transport writes messages (.eml) when there is no SMTP_HOST
+    OUTBOX_DIR = os.environ.get("OUTBOX_DIR", str(INSTANCE / "outbox"))
+    #: the hour (in TIMEZONE) from which the day's digests go out
+    DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", 9))
+    #: retries of a batch whose SMTP server does not answer (after the first try), the first delay (seconds) and its growth
+    MAIL_RETRIES = int(os.environ.get("MAIL_RETRIES", 6))
+    MAIL_RETRY_DELAY = float(os.environ.get("MAIL_RETRY_DELAY", 60))
+    MAIL_RETRY_BACKOFF = float(os.environ.get("MAIL_RETRY_BACKOFF", 2))
+    #: a message claimed by a worker that died is claimed again after this many seconds
+    MAIL_SEND_LEASE_SECONDS = float(os.environ.get("MAIL_SEND_LEASE_SECONDS", 300))
+    #: the task queue: empty is SQLite at INSTANCE_DIR/huey.sqlite; redis://host:6379/1 in production
+    HUEY_URL = os.environ.get("HUEY_URL", "")
+    #: threads of the worker (`flask jobs worker`)
+    HUEY_WORKERS = int(os.environ.get("HUEY_WORKERS", 2))
+    #: finished background workbooks, and how long they stay downloadable
+    EXPORTS_DIR = os.environ.get("EXPORTS_DIR", str(INSTANCE / "exports"))
+    EXPORT_KEEP_HOURS = float(os.environ.get("EXPORT_KEEP_HOURS", 24))
+    #: a workbook of more due dates than this is made in the background (a progress page, then a download)
+    EXPORT_BACKGROUND_ROWS = int(os.environ.get("EXPORT_BACKGROUND_ROWS", 20000))
+    #: how often (rows) the background export reports its progress
+    EXPORT_PROGRESS_EVERY = int(os.environ.get("EXPORT_PROGRESS_EVERY", 1000))

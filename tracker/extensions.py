@@ -31,6 +31,6 @@ babel = Babel()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
-#: sign-in attempts are limited (tracker.auth.routes); memory storage unless RATELIMIT_STORAGE_URI
-#: points at Redis, as it must in production with more than one worker process
+#: holds the counts of the sign-in lockout (tracker.auth.lockout); memory storage unless
+#: RATELIMIT_STORAGE_URI points at Redis, as it must in production with more than one worker process
 limiter = Limiter(key_func=get_remote_address)

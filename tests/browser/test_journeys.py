@@ -61,7 +61,7 @@ def test_coordinator_imports_a_plan_and_assigns_the_lost_executor(page, portal, 
     sign_in(page, portal.accounts["coordinator"].email, lang)
     nav_link(page, lang, "Import a plan").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(t(lang, "Import a plan"))
-    page.get_by_label(t(lang, "Plan document (.docx, .xlsx, .csv, .txt)")).set_input_files(document)
+    page.get_by_label(t(lang, "Plan document: Word (.docx, .doc, .rtf, .odt), Excel (.xlsx, .xls, .ods), PDF, .csv, .txt")).set_input_files(document)
     page.get_by_role("button", name=t(lang, "Read and preview")).click()
 
     # The preview: nothing stored yet; the plan's figures, its warnings beside their rows.
@@ -323,7 +323,8 @@ def test_auditor_filters_the_dashboard_and_exports_what_they_see(page, portal, t
 
     with page.expect_download() as download:
         page.get_by_role("link", name=t(lang, "Export what I see (Excel)")).click()
-    assert download.value.suggested_filename == f"tracker-{as_of}.xlsx"
+    # the file is named after what it holds: the plan, the executor, the status and the day
+    assert download.value.suggested_filename == f"tracker-plan-{plan_id}-body-{executor.body_id}-overdue-{as_of}.xlsx"
     path = tmp_path / download.value.suggested_filename
     download.value.save_as(path)
 

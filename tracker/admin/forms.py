@@ -4,7 +4,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from tracker.auth.labels import role_labels
-from tracker.auth.permissions import MIN_PASSWORD_LENGTH
+from tracker.auth.passwords import MIN_PASSWORD_LENGTH
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
@@ -21,6 +21,8 @@ class UserForm(FlaskForm):
     body_id = SelectField(_l("Body (executors only)"), coerce=int, validators=[Optional()])
     password = PasswordField(_l("Password"), validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH)])
     active = BooleanField(_l("Active"), default=True)
+    #: executors only: the head of the body, told when its overdue items are escalated
+    is_head = BooleanField(_l("Head of the body (told of escalations of its overdue items)"), default=False)
     submit = SubmitField(_l("Save"))
 
 

@@ -10,6 +10,7 @@ from tracker.admin.forms import BodyForm, UserForm
 from tracker.auth import operations as account_operations
 from tracker.auth.models import User
 from tracker.auth.permissions import can_manage_accounts, require
+from tracker.auth.sessions import renew_session
 from tracker.executors.models import Body, BodyAlias
 from tracker.extensions import db
 from tracker.history import entries_for
@@ -21,6 +22,17 @@ bp = Blueprint("admin", __name__)
 def _body_choices() -> list[tuple[int, str]]:
     bodies = db.session.scalars(select(Body).order_by(Body.region, Body.name))
     return [(0, "—")] + [(b.id, f"{b.label} · {b.region}") for b in bodies]
+
+
+def _set_head(account: User, is_head: bool) -> None:
+    """Only an executor account heads its body (tracker.mail.rules: escalations go to the head)."""
+    from tracker.auth.models import AccountRole
+    from tracker.history import changed, record
+
+    diff = changed(account, is_head=bool(is_head) and account.role == AccountRole.EXECUTOR and account.body_id is not None)
+    if diff:
+        record("account.edited", account=account, actor=current_user, changes=diff)
+        db.session.commit()
 
 
 @bp.get("/admin/users")
@@ -44,9 +56,12 @@ def new_user():
                     email=form.email.data, role=form.role.data, password=form.password.data,
                     body=db.session.get(Body, form.body_id.data) if form.body_id.data else None,
                     name=form.name.data, actor=current_user)
+            except account_operations.WeakPassword as exc:
+                form.password.errors.append(str(exc))
             except account_operations.AccountError as exc:
                 form.email.errors.append(str(exc))
             else:
+                _set_head(user, form.is_head.data)
                 flash(_("Account %(email)s created.", email=user.email))
                 return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, account=None)
@@ -66,9 +81,14 @@ def edit_user(user_id: int):
                 account, email=form.email.data, role=form.role.data,
                 body=db.session.get(Body, form.body_id.data) if form.body_id.data else None,
                 name=form.name.data, active=form.active.data, password=form.password.data, actor=current_user)
+        except account_operations.WeakPassword as exc:
+            form.password.errors.append(str(exc))
         except account_operations.AccountError as exc:
             form.email.errors.append(str(exc))
         else:
+            _set_head(account, form.is_head.data)
+            if account.id == current_user.id and form.password.data:
+                renew_session(account)  # an administrator who resets their own password stays signed in
             flash(_("Account %(email)s saved.", email=account.email))
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, account=account,
@@ -101,3 +121,10 @@ def edit_body(body_id: int):
     aliases = db.session.scalars(select(BodyAlias).where(BodyAlias.body_id == body.id).order_by(BodyAlias.written))
     return render_template("admin/body_form.html", form=form, body=body, aliases=list(aliases),
                            history=entries_for(body_id=body.id))
+
+
+# The chain's administration screens, and the delegation pages with their notifications, are
+# registered with the app when this blueprint is (tracker.admin.districts.attach).
+from tracker.admin.districts import attach  # noqa: E402
+
+attach(bp)

@@ -1,5 +1,5 @@
 """Who may do what, by account role. Every view asks these functions; nothing is decided in
-templates alone. (Who may report on an activity depends on the body too: tracker.reports.permissions.)"""
+templates alone. (Who may report on an activity depends on the body too: tracker.plans.permissions.)"""
 
 from functools import wraps
 
@@ -7,8 +7,6 @@ from flask import abort
 from flask_login import current_user
 
 from tracker.auth.models import AccountRole, User
-
-MIN_PASSWORD_LENGTH = 8
 
 
 def can_manage_accounts(user: User) -> bool:
@@ -37,3 +35,13 @@ def require(predicate):
         return wrapped
 
     return decorator
+
+
+def landing_endpoint(user: User) -> str:
+    """Where a person lands after signing in: an executor on *My work* (what their body owes), a
+    coordinator on the review inbox (what waits for them), everyone else on the list of plans."""
+    if user.is_authenticated and user.role == AccountRole.EXECUTOR and user.body_id is not None:
+        return "work.my_work"
+    if user.is_authenticated and user.role == AccountRole.COORDINATOR:
+        return "work.inbox"
+    return "progress.index"

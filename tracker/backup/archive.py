@@ -133,13 +133,22 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def make_backup(out: Path, evidence_dir: Path) -> Summary:
-    """Write the archive to `out` (via a temporary file, so a failed backup leaves no half file)."""
+def make_backup(out: Path, evidence_dir: Path, progress=None) -> Summary:
+    """Write the archive to `out` (via a temporary file, so a failed backup leaves no half file).
+    `progress`, if given, is called with 1 for every row and every file written (`backup_steps`)."""
     with _snapshot() as connection:
-        return _write_backup(connection, out, evidence_dir)
+        return _write_backup(connection, out, evidence_dir, progress or (lambda steps: None))
 
 
-def _write_backup(connection: Connection, out: Path, evidence_dir: Path) -> Summary:
+def backup_steps() -> int:
+    """The rows of every table and the evidence files: what a backup's progress counts to."""
+    from tracker.reports.models import Evidence
+
+    return sum(db.session.scalar(select(func.count()).select_from(t)) for t in _tables()) + \
+        db.session.scalar(select(func.count(Evidence.stored_name.distinct())))
+
+
+def _write_backup(connection: Connection, out: Path, evidence_dir: Path, progress) -> Summary:
     from tracker.reports.evidence import EvidenceError, path_of
 
     summary = Summary(revision=_revision(connection))
@@ -169,12 +178,14 @@ def _write_backup(connection: Connection, out: Path, evidence_dir: Path) -> Summ
                     for row in _rows(connection, table):
                         handle.write(json.dumps(row, ensure_ascii=False).encode() + b"\n")
                         count += 1
+                        progress(1)
                 summary.rows[table.name] = count
             for stored_name in sorted(files):
                 path = path_of(stored_name, evidence_dir)
                 archive.write(path, f"evidence/{stored_name}", compress_type=zipfile.ZIP_STORED)
                 summary.files += 1
                 summary.bytes += path.stat().st_size
+                progress(1)
             archive.writestr("manifest.json", json.dumps({
                 "format": FORMAT, "created_at": now().isoformat(), "revision": summary.revision,
                 "rows": summary.rows, "files": files,

@@ -6,7 +6,8 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from tracker.backup.archive import BackupError, make_backup, restore_backup
+from tracker.backup.archive import BackupError, backup_steps, make_backup, restore_backup
+from tracker.core import terminal
 
 
 @click.command("backup")
@@ -14,7 +15,8 @@ from tracker.backup.archive import BackupError, make_backup, restore_backup
 def backup_command(out: Path):
     """Write every table and every evidence file to OUT (a zip archive)."""
     try:
-        summary = make_backup(out, Path(current_app.config["EVIDENCE_DIR"]))
+        with terminal.progress("Writing the backup", backup_steps) as step:
+            summary = make_backup(out, Path(current_app.config["EVIDENCE_DIR"]), progress=step)
     except BackupError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)

@@ -8,8 +8,8 @@ from datetime import date
 import click
 from flask import current_app
 
-from tracker.core.clock import today
 from tracker.dashboard import queries
+from tracker.dashboard.filters import cli_day
 
 
 def status_report(as_of: date, plan_id: int | None = None) -> dict:
@@ -39,11 +39,7 @@ def status_report(as_of: date, plan_id: int | None = None) -> dict:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the only output format).")
 def status_command(plan_id: int | None, as_of: str | None, as_json: bool) -> None:
     """Obligations by status per plan and per body, and on-time rates."""
-    try:
-        day = date.fromisoformat(as_of) if as_of else today()
-    except ValueError:
-        click.echo(f"error: --as-of «{as_of}» is not a date like 2026-11-23", err=True)
-        sys.exit(2)
+    day = cli_day("--as-of", as_of)
     report = status_report(day, plan_id)
     if plan_id is not None and not any(p["id"] == plan_id for p in report["plans"]):
         click.echo(f"error: there is no plan {plan_id}", err=True)

@@ -13,14 +13,15 @@ only if it was made by then — so the numbers are those the portal would have s
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Date, String, and_, case, exists, extract, func, literal, null, select, union_all
-from sqlalchemy.orm import aliased
+from sqlalchemy import Date, String, and_, case, extract, func, literal, null, select, union_all
 
 from tracker.executors.models import NATIONAL, Body, body_name, reads_russian
 from tracker.extensions import db
 from tracker.plans.models import Activity, ActivityExecutor, ExecutorRole, Obligation, Plan, Section
-from tracker.reports.models import CompletionReport, ReportKind
-from tracker.reports.status import ACTIVITY_PROGRESS, STATUSES, Status, progress_sql, status_sql
+from tracker.reports import rollups
+from tracker.reports.queries import status_table
+from tracker.reports.rollups import RollupExecutor, RollupOldest, RollupPlan, RollupPlanExecutor, RollupPlanProgress
+from tracker.reports.status import ACTIVITY_PROGRESS, NOT_DUE, STATUSES, Status, progress_sql
 
 
 @dataclass
@@ -41,40 +42,6 @@ class Filters:
                   "from": self.due_from.isoformat() if self.due_from else None,
                   "to": self.due_to.isoformat() if self.due_to else None}
         return {k: v for k, v in values.items() if v not in (None, "")}
-
-
-def status_table(as_of: date, due_soon_days: int):
-    """A subquery: one row per obligation with its plan, section, activity, due date and status.
-
-    The latest lead report submitted by `as_of` is found per obligation with an anti-join ("no
-    later version submitted by then") rather than a GROUP BY over every report: with the index on
-    (obligation_id, kind, version) the database looks up only the reports of the obligations in
-    view, so one body's or one plan's page costs the same in a region as in the whole country.
-    """
-    latest = aliased(CompletionReport)
-    later = aliased(CompletionReport)
-    no_later_version = ~exists().where(
-        later.obligation_id == latest.obligation_id, later.kind == ReportKind.LEAD, later.version > latest.version,
-        later.submitted_on <= as_of)
-    status = status_sql(due_date=Obligation.due_date, report_id=latest.id, report_state=latest.state,
-                        reviewed_on=latest.reviewed_on, as_of=as_of, due_soon_days=due_soon_days)
-    return (
-        select(
-            Obligation.id.label("obligation_id"),
-            Obligation.activity_id,
-            Obligation.due_date,
-            Activity.plan_id,
-            Activity.section_id,
-            status.label("status"),
-            latest.reviewed_on.label("reviewed_on"),
-            latest.submitted_on.label("submitted_on"),
-            latest.reviewed_by_id.label("reviewed_by_id"),
-        )
-        .join(Activity, Activity.id == Obligation.activity_id)
-        .outerjoin(latest, and_(latest.obligation_id == Obligation.id, latest.kind == ReportKind.LEAD,
-                                latest.submitted_on <= as_of, no_later_version))
-        .subquery("obligation_status")
-    )
 
 
 def filtered(query, table, filters: Filters):
@@ -112,6 +79,8 @@ class PlanFigures:
     region: str | None
     obligations: dict[str, int] = field(default_factory=_empty_counts)
     due_so_far: int = 0
+    #: extensions approved on its obligations (by the as-of day)
+    extensions: int = 0
     activities: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ACTIVITY_PROGRESS, 0))
     #: every activity in view, those without due dates too (they are neither done nor late)
     activities_total: int = 0
@@ -136,6 +105,8 @@ class BodyFigures:
     as_lead: dict[str, int] = field(default_factory=_empty_counts)
     as_co_executor: dict[str, int] = field(default_factory=_empty_counts)
     lead_due_so_far: int = 0
+    #: extensions approved on the obligations it leads: a body that extends everything shows it
+    lead_extensions: int = 0
     oldest_overdue: date | None = None
 
     @property
@@ -162,6 +133,103 @@ class BodyFigures:
 
 def figures(as_of: date, due_soon_days: int, filters: Filters | None = None,
             executor_body_id: int | None = None) -> tuple[list[PlanFigures], list[BodyFigures]]:
+    """The dashboard's numbers per plan and per executor: for today, from the rollups kept
+    counted (tracker.reports.rollups) when the filters are ones they count by (region, plan);
+    otherwise — a past day, a section, a status, due dates, an executor filter — from the full
+    statement (`full_figures`). The two give the same numbers (tests/test_rollups.py)."""
+    filters = filters or Filters()
+    if rollups_answer(as_of, due_soon_days, filters):
+        return rollup_figures(filters, executor_body_id)
+    return full_figures(as_of, due_soon_days, filters, executor_body_id)
+
+
+def rollups_answer(as_of: date, due_soon_days: int, filters: Filters) -> bool:
+    """Whether the rollups hold these figures: today's, with the configured "due soon" window,
+    narrowed at most to a region or a plan."""
+    from flask import current_app
+
+    from tracker.core.clock import today
+
+    return (as_of == today() and due_soon_days == current_app.config["DUE_SOON_DAYS"]
+            and not (filters.section_id or filters.body_id or filters.status or filters.due_from or filters.due_to))
+
+
+def rollup_figures(filters: Filters, executor_body_id: int | None = None) -> tuple[list[PlanFigures], list[BodyFigures]]:
+    """`full_figures` for today, read from the rollups (brought to today first)."""
+    rollups.bring_to_today()
+    plan_ids = None
+    if filters.plan_id:
+        plan_ids = select(Plan.id).where(Plan.id == filters.plan_id)
+    elif filters.region:
+        plan_ids = select(Plan.id).where(Plan.region == filters.region)
+    if executor_body_id is not None:
+        key = str(executor_body_id)
+        rows = db.session.execute(select(
+            RollupExecutor.executor_key, RollupExecutor.role, RollupExecutor.status, RollupExecutor.due,
+            RollupExecutor.n, RollupExecutor.extensions).where(RollupExecutor.executor_key == key)).all()
+        oldest = {key: db.session.scalar(select(RollupOldest.oldest).where(RollupOldest.executor_key == key))}
+        return [], _body_figures(_body_rows(rows, oldest))
+
+    plan_rows = select(RollupPlan.plan_id, RollupPlan.status, RollupPlan.due, RollupPlan.n, RollupPlan.extensions)
+    progress_rows = select(RollupPlanProgress.plan_id, RollupPlanProgress.progress, RollupPlanProgress.n)
+    if plan_ids is not None:
+        plan_rows = plan_rows.where(RollupPlan.plan_id.in_(plan_ids))
+        progress_rows = progress_rows.where(RollupPlanProgress.plan_id.in_(plan_ids))
+    plans = _plans_in_view(filters, None, set())
+    for plan_id, status, due, n, extensions in db.session.execute(plan_rows):
+        if plan_id in plans and n:
+            plans[plan_id].obligations[status] += n
+            plans[plan_id].due_so_far += n if due else 0
+            plans[plan_id].extensions += extensions
+    for plan_id, progress, n in db.session.execute(progress_rows):
+        if plan_id in plans:
+            plans[plan_id].activities[progress] += n
+    _count_all_activities(plans, filters)
+
+    if plan_ids is None:
+        rows = db.session.execute(select(
+            RollupExecutor.executor_key, RollupExecutor.role, RollupExecutor.status, RollupExecutor.due,
+            RollupExecutor.n, RollupExecutor.extensions).where(RollupExecutor.n != 0)).all()
+        oldest = dict(db.session.execute(select(RollupOldest.executor_key, RollupOldest.oldest)
+                                         .where(RollupOldest.oldest.is_not(None))).all())
+    else:
+        rows = db.session.execute(select(
+            RollupPlanExecutor.executor_key, RollupPlanExecutor.role, RollupPlanExecutor.status,
+            RollupPlanExecutor.due, func.sum(RollupPlanExecutor.n), func.sum(RollupPlanExecutor.extensions))
+            .where(RollupPlanExecutor.plan_id.in_(plan_ids), RollupPlanExecutor.n != 0)
+            .group_by(RollupPlanExecutor.executor_key, RollupPlanExecutor.role, RollupPlanExecutor.status,
+                      RollupPlanExecutor.due)).all()
+        oldest = _oldest_overdue_in(plan_ids)
+    return list(plans.values()), _body_figures(_body_rows(rows, oldest))
+
+
+def _body_rows(rows, oldest: dict[str, date]) -> list:
+    """Rollup rows (key, role, status, due, n, extensions) → the rows `_body_figures` reads."""
+    gathered: dict[tuple[str, str], dict] = {}
+    for key, role, status, due, n, extensions in rows:
+        item = gathered.setdefault((key, role), {"by_status": dict.fromkeys(STATUSES, 0), "due": 0, "ext": 0})
+        item["by_status"][status] += int(n)
+        item["due"] += int(n) if due else 0
+        item["ext"] += int(extensions)
+    found = []
+    for (key, role), item in gathered.items():
+        body_id, written = (None, key[len("written:"):]) if key.startswith("written:") else (int(key), None)
+        found.append((body_id, written, role, item["by_status"], item["due"], oldest.get(key), item["ext"]))
+    return found
+
+
+def _oldest_overdue_in(plan_ids) -> dict[str, date]:
+    """Each executor's oldest overdue due date within some plans, from what the obligations remember."""
+    key = rollups.executor_key_sql()
+    return dict(db.session.execute(
+        select(key, func.min(Obligation.due_date))
+        .join(ActivityExecutor, ActivityExecutor.activity_id == Obligation.activity_id)
+        .join(Activity, Activity.id == Obligation.activity_id)
+        .where(Activity.plan_id.in_(plan_ids), Obligation.counted_status == Status.OVERDUE.value).group_by(key)).all())
+
+
+def full_figures(as_of: date, due_soon_days: int, filters: Filters | None = None,
+                 executor_body_id: int | None = None) -> tuple[list[PlanFigures], list[BodyFigures]]:
     """The dashboard's numbers per plan and per executor, from one statement.
 
     Each obligation's status is worked out once, in a CTE counted per activity and status; the
@@ -181,7 +249,8 @@ def figures(as_of: date, due_soon_days: int, filters: Filters | None = None,
     #    status column it counts (N=10: 0.70 s fenced, 1.0 s merged), and PostgreSQL, unable to tell
     #    how many activities the join holds, plans for one group per obligation and compiles the
     #    query with JIT (N=10: 1.05 s fenced, 1.3 s merged).
-    in_view = filtered(select(table.c.plan_id, table.c.activity_id, table.c.due_date, table.c.status), table, filters)
+    in_view = filtered(select(table.c.plan_id, table.c.activity_id, table.c.due_date, table.c.status,
+                              table.c.extensions), table, filters)
     if executor_body_id is not None:
         in_view = in_view.where(table.c.activity_id.in_(
             select(ActivityExecutor.activity_id).where(ActivityExecutor.body_id == executor_body_id)))
@@ -190,24 +259,28 @@ def figures(as_of: date, due_soon_days: int, filters: Filters | None = None,
     per_activity = select(
         in_view.c.plan_id, in_view.c.activity_id,
         *[func.sum(case((in_view.c.status == s, 1), else_=0)).label(s) for s in STATUSES],
-        func.count().label("total"), func.sum(case((in_view.c.due_date <= as_of, 1), else_=0)).label("due_so_far"),
+        func.count().label("total"), func.sum(case((due_so_far_sql(in_view.c, as_of), 1), else_=0)).label("due_so_far"),
         func.min(case((in_view.c.status == Status.OVERDUE.value, in_view.c.due_date), else_=None)).label("oldest"),
+        func.sum(in_view.c.extensions).label("extensions"),
     ).group_by(in_view.c.plan_id, in_view.c.activity_id).cte("per_activity")
     counts = [func.sum(per_activity.c[s]) for s in STATUSES]
     no_text, no_date, zero = null().cast(String), null().cast(Date), literal(0)
 
     # 3. Three answers of one shape (see `_answer`), joined with UNION ALL and read back by name.
     by_plan = _answer("plan", per_activity.c.plan_id, no_text, no_text, func.sum(per_activity.c.total), counts,
-                      func.sum(per_activity.c.due_so_far), no_date).group_by(per_activity.c.plan_id)
+                      func.sum(per_activity.c.due_so_far), no_date,
+                      func.sum(per_activity.c.extensions)).group_by(per_activity.c.plan_id)
     progress = progress_sql(overdue=per_activity.c.overdue, done=per_activity.c.done,
-                            done_late=per_activity.c.done_late, total=per_activity.c.total)
+                            done_late=per_activity.c.done_late, off_control=per_activity.c.off_control,
+                            total=per_activity.c.total)
     by_activity_progress = _answer("activities", per_activity.c.plan_id, no_text, progress, func.count(),
-                                   [zero for _s in STATUSES], zero, no_date).group_by(per_activity.c.plan_id, progress)
+                                   [zero for _s in STATUSES], zero, no_date, zero).group_by(per_activity.c.plan_id, progress)
     # Unresolved executors have no body: they are counted by the name as written.
     written = case((ActivityExecutor.body_id.is_(None), ActivityExecutor.written), else_=None)
     by_body = (
         _answer("body", ActivityExecutor.body_id, written, ActivityExecutor.role, func.sum(per_activity.c.total),
-                counts, func.sum(per_activity.c.due_so_far), func.min(per_activity.c.oldest))
+                counts, func.sum(per_activity.c.due_so_far), func.min(per_activity.c.oldest),
+                func.sum(per_activity.c.extensions))
         .join(ActivityExecutor, ActivityExecutor.activity_id == per_activity.c.activity_id)
         .group_by(ActivityExecutor.body_id, written, ActivityExecutor.role)
     )
@@ -221,25 +294,33 @@ def figures(as_of: date, due_soon_days: int, filters: Filters | None = None,
         kind, key = row["kind"], row["key"]
         by_status = {s: int(row[s] or 0) for s in STATUSES}
         if kind == "body":
-            body_rows.append((key, row["written"], row["part"], by_status, int(row["due_so_far"] or 0), row["oldest"]))
+            body_rows.append((key, row["written"], row["part"], by_status, int(row["due_so_far"] or 0), row["oldest"],
+                              int(row["extensions"] or 0)))
         elif kind == "plan" and key in plans:
             plans[key].obligations = by_status
             plans[key].due_so_far = int(row["due_so_far"] or 0)
+            plans[key].extensions = int(row["extensions"] or 0)
         elif kind == "activities" and key in plans:
             plans[key].activities[row["part"]] += int(row["total"])
     _count_all_activities(plans, filters)
     return list(plans.values()), _body_figures(body_rows)
 
 
-def _answer(kind: str, key, written, part, total, counts: list, due_so_far, oldest):
+def _answer(kind: str, key, written, part, total, counts: list, due_so_far, oldest, extensions):
     """One of the figures' three answers: which kind of row (plan, activities, body), whose (a
     plan's or a body's id), the executor's name as written (unresolved ones), the part (the
     executor's role, or the activities' progress), the total, a count per status, the obligations
-    due so far and the oldest overdue due date. Every answer labels its columns alike, so the
-    UNION ALL is read by name, never by position."""
+    due so far, the oldest overdue due date and the extensions approved. Every answer labels its
+    columns alike, so the UNION ALL is read by name, never by position."""
     return select(literal(kind).label("kind"), key.label("key"), written.label("written"), part.label("part"),
                   total.label("total"), *[count.label(status) for count, status in zip(counts, STATUSES, strict=True)],
-                  due_so_far.label("due_so_far"), oldest.label("oldest"))
+                  due_so_far.label("due_so_far"), oldest.label("oldest"), extensions.label("extensions"))
+
+
+def due_so_far_sql(columns, as_of: date):
+    """Due by `as_of` and on control: what an on-time rate is counted against (the date in force,
+    so a body is measured against the dates it was allowed)."""
+    return and_(columns.due_date <= as_of, columns.status.not_in([s.value for s in NOT_DUE]))
 
 
 def _plans_in_view(filters: Filters, executor_body_id: int | None, counted: set[int]) -> dict[int, "PlanFigures"]:
@@ -283,7 +364,8 @@ def body_figures(as_of: date, due_soon_days: int, filters: Filters | None = None
 
 
 def figures_of_body(body_id: int, as_of: date, due_soon_days: int) -> "BodyFigures | None":
-    """One body's counts across plans (its page): only its activities are looked at."""
+    """One body's counts across plans (its page): only its activities are looked at (or, for today,
+    its rollup rows)."""
     bodies = figures(as_of, due_soon_days, executor_body_id=body_id)[1]
     return next((f for f in bodies if f.body_id == body_id), None)
 
@@ -296,7 +378,7 @@ def _body_figures(rows) -> list[BodyFigures]:
     bodies = {b.id: b for b in db.session.execute(names)} if body_ids else {}
     found: dict[object, BodyFigures] = {}  # by body id, or by ("written", name) for an unresolved executor
     russian = reads_russian()
-    for body_id, written, role, by_status, due_so_far, oldest in rows:
+    for body_id, written, role, by_status, due_so_far, oldest, extensions in rows:
         key = body_id if body_id is not None else ("written", written)
         item = found.get(key)
         if item is None:
@@ -310,6 +392,7 @@ def _body_figures(rows) -> list[BodyFigures]:
         if role == ExecutorRole.LEAD:
             item.as_lead = by_status
             item.lead_due_so_far = due_so_far
+            item.lead_extensions = extensions
         else:
             item.as_co_executor = by_status
         if oldest is not None:
@@ -351,9 +434,10 @@ def body_obligations(body_id: int, as_of: date, due_soon_days: int) -> list:
         .order_by(table.c.due_date, Plan.id, Activity.position)).all()
 
 
-def body_quarters(body_id: int, as_of: date, due_soon_days: int) -> list[tuple[str, int, int, float | None]]:
+def body_quarters(body_id: int, as_of: date, due_soon_days: int) -> list[tuple[int, int, int, int, float | None]]:
     """Per quarter of due date, for the obligations the body leads and that were due by `as_of`:
-    (quarter, due, done on time, on-time rate) — the trend of its executive discipline."""
+    (year, quarter 1–4, due, done on time, on-time rate) — the trend of its executive discipline.
+    Numbers, not a label: each language writes a quarter its own way (2019 ж. 1-тоқсан, 1 кв. 2019)."""
     table = status_table(as_of, due_soon_days)
     year = extract("year", table.c.due_date)
     month = extract("month", table.c.due_date)
@@ -363,11 +447,28 @@ def body_quarters(body_id: int, as_of: date, due_soon_days: int) -> list[tuple[s
         .join(ActivityExecutor, ActivityExecutor.activity_id == table.c.activity_id)
         .where(ActivityExecutor.body_id == body_id, ActivityExecutor.role == ExecutorRole.LEAD, table.c.due_date <= as_of)
         .group_by(year, quarter).order_by(year, quarter)).all()
-    return [(f"{int(y)} Q{int(q)}", int(n), int(done or 0), on_time_rate(int(done or 0), int(n)))
+    return [(int(y), int(q), int(n), int(done or 0), on_time_rate(int(done or 0), int(n)))
             for y, q, n, done in rows]
 
 
 # --- the filter's choices: read as plain rows, since a country has thousands ------------------
+
+
+def by_region(plans: list[PlanFigures]) -> list[PlanFigures]:
+    """The plans' figures added up per region, in the regions' order: what the country-wide
+    dashboard shows when it has more plans than a page can list (a coordinator reads a country by
+    region, then opens one). The rows are PlanFigures with id 0 and the region as title."""
+    regions: dict[str, PlanFigures] = {}
+    for plan in plans:
+        row = regions.setdefault(plan.region or "", PlanFigures(id=0, title=plan.region or "", region=plan.region))
+        for status, count in plan.obligations.items():
+            row.obligations[status] += count
+        for state, count in plan.activities.items():
+            row.activities[state] += count
+        row.due_so_far += plan.due_so_far
+        row.extensions += plan.extensions
+        row.activities_total += plan.activities_total
+    return [regions[key] for key in sorted(regions)]
 
 
 def region_choices() -> list[str]:

@@ -5,7 +5,7 @@ from datetime import date
 from flask import Blueprint, abort, current_app, render_template, request
 
 from tracker.dashboard import charts, queries
-from tracker.dashboard.filters import read_filters
+from tracker.dashboard.filters import date_problems, day_range, flash_date_problems, read_filters, refuse_bad_dates
 from tracker.executors.models import Body
 from tracker.extensions import db, htmx
 from tracker.plans.models import Plan
@@ -30,6 +30,7 @@ OVERDUE_PAGE_SIZE = 100
 @bp.get("/dashboard")
 def index():
     filters, as_of = read_filters()
+    date_messages = [p.message() for p in date_problems()]  # shown above the results, htmx or not
     soon = current_app.config["DUE_SOON_DAYS"]
     plans, bodies = queries.figures(as_of, soon, filters)
     bodies = [b for b in bodies if b.overdue]
@@ -41,10 +42,13 @@ def index():
     for plan in plans:
         for status, count in plan.obligations.items():
             totals[status] += count
+    # a country of a thousand plans is read by region first: one row per region, each opening its plans
+    regions_only = len(plans) > current_app.config["DASHBOARD_PLAN_ROWS"] and not (filters.region or filters.plan_id)
     context = dict(
-        plans=plans, bodies=bodies[(page - 1) * OVERDUE_PAGE_SIZE:page * OVERDUE_PAGE_SIZE],
+        plans=queries.by_region(plans) if regions_only else plans, regions_only=regions_only, plans_in_view=len(plans),
+        bodies=bodies[(page - 1) * OVERDUE_PAGE_SIZE:page * OVERDUE_PAGE_SIZE],
         bodies_total=len(bodies), page=page, pages=pages, first_shown=(page - 1) * OVERDUE_PAGE_SIZE + 1,
-        totals=totals, as_of=as_of, filters=filters, sort=sort,
+        totals=totals, as_of=as_of, filters=filters, sort=sort, date_messages=date_messages, day_range=day_range(),
         direction=request.args.get("dir", "asc"), args=filters.as_args(),
         regions=queries.region_choices(), all_plans=queries.plan_choices(filters),
         sections=queries.section_choices(filters),
@@ -58,6 +62,8 @@ def index():
 @bp.get("/dashboard/overdue")
 def overdue_of():
     """The overdue obligations of one executor (opened from the overdue list)."""
+    if (refusal := refuse_bad_dates()) is not None:
+        return refusal
     filters, as_of = read_filters()
     body_id = request.args.get("executor", type=int)
     written = request.args.get("written")
@@ -71,6 +77,7 @@ def overdue_of():
 def body(body_id: int):
     item = db.session.get(Body, body_id) or abort(404)
     _filters, as_of = read_filters()
+    flash_date_problems()
     soon = current_app.config["DUE_SOON_DAYS"]
     figures = queries.figures_of_body(body_id, as_of, soon) or queries.BodyFigures(
         item.id, item.display_name, item.abbreviation, item.region)
@@ -83,6 +90,7 @@ def body(body_id: int):
 def plan_charts(plan_id: int):
     plan = db.session.get(Plan, plan_id) or abort(404)
     _filters, as_of = read_filters()
+    flash_date_problems()
     soon = current_app.config["DUE_SOON_DAYS"]
     sections, matrix = charts.body_section_matrix(plan.id)
     per_month = dict(charts.due_dates_per_month(plan.id))

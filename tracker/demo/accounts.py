@@ -5,14 +5,17 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from tracker import history
 from tracker.auth.models import AccountRole, User
 from tracker.auth.operations import create_user
+from tracker.core.shorten import shorten
 from tracker.executors.models import Body
 from tracker.extensions import db
 from tracker.plans.models import ActivityExecutor, ExecutorRole
 
 DEMO_PASSWORD = "demo-pass-2026"
 DEMO_DOMAIN = "demo.tracker.example"  # .example: a domain that can never belong to anybody
+NAME_LENGTH = User.name.type.length
 
 
 def _busiest_lead_bodies(limit: int) -> list[Body]:
@@ -33,6 +36,13 @@ def _busiest_lead_bodies(limit: int) -> list[Body]:
     return chosen
 
 
+def executor_label(body: Body) -> str:
+    """"Демо: Қостанай облысы — Білім басқармасы (ББ)": every region has its ББ, so the name
+    says which one. Cut at a word to fit the account's name (200 characters)."""
+    name = f"{body.name} ({body.abbreviation})" if body.abbreviation else body.name
+    return shorten(f"Демо: {body.region} — {name}", NAME_LENGTH)
+
+
 @click.command("demo")
 @with_appcontext
 def demo_accounts_command() -> None:
@@ -41,11 +51,15 @@ def demo_accounts_command() -> None:
               (AccountRole.COORDINATOR, None, "Демо: облыс әкімі орынбасарының аппараты"),
               (AccountRole.AUDITOR, None, "Демо: аудитор")]
     for body in _busiest_lead_bodies(4):
-        wanted.append((AccountRole.EXECUTOR, body, f"Демо: {body.abbreviation or body.name}"))
+        wanted.append((AccountRole.EXECUTOR, body, executor_label(body)))
     for role, body, name in wanted:
         email = f"{role}{'-' + str(body.id) if body else ''}@{DEMO_DOMAIN}"
-        if db.session.scalar(select(User).where(User.email == email)) is None:
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
             create_user(email=email, role=role, password=DEMO_PASSWORD, body=body, name=name, is_demo=True)
+        elif user.is_demo and user.name != name:  # made by an earlier version: renamed, not made twice
+            history.record("account.edited", account=user, changes=history.changed(user, name=name))
+            db.session.commit()
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for user in db.session.scalars(select(User).where(User.is_demo).order_by(User.id)):
         where = f" — {user.body.label}, {user.body.region}" if user.body else ""

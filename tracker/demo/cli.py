@@ -10,7 +10,8 @@ from flask import current_app
 from flask.cli import AppGroup
 from werkzeug.security import generate_password_hash
 
-from tracker.core.clock import today
+from tracker.core import terminal
+from tracker.core.days import cli_day
 from tracker.demo.accounts import DEMO_PASSWORD
 from tracker.demo.generate import EMAIL_DOMAIN, RefusedDatabase, generate
 
@@ -21,17 +22,18 @@ demo_cli = AppGroup("demo", help="Synthetic data at national scale (benchmarks, 
 @click.option("--scale", type=click.IntRange(1, 100), default=1, show_default=True,
               help="1: 20 regions × 5 plans × 60 activities; N: N times as many regions.")
 @click.option("--seed", type=int, default=2026, show_default=True, help="Same seed and day, same data.")
-@click.option("--today", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--today", "day", default=None,
               help="The day reports are generated up to (default: the portal's today).")
 @click.option("--force", is_flag=True, help="Add to a database that already holds plans or bodies.")
 def generate_command(scale: int, seed: int, day, force: bool) -> None:
     """Fill the database with a synthetic country, clearly marked as such. Refuses a database
     that already holds plans or bodies unless --force is given."""
     started = time.perf_counter()
-    as_of: date = day.date() if day else today()
+    as_of: date = cli_day("--today", day)
     try:
-        summary = generate(scale, seed, as_of, Path(current_app.config["PLANS_DIR"]),
-                           generate_password_hash(DEMO_PASSWORD), force=force)
+        with terminal.progress("Generating regions", 20 * scale) as step:
+            summary = generate(scale, seed, as_of, Path(current_app.config["PLANS_DIR"]),
+                               generate_password_hash(DEMO_PASSWORD), force=force, progress=step)
     except RefusedDatabase as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)

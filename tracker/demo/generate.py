@@ -130,7 +130,9 @@ class _Writer:
                 self.rows[table] = []
 
 
-def generate(scale: int, seed: int, today: date, plans_dir: Path, password_hash: str, force: bool = False) -> Summary:
+def generate(scale: int, seed: int, today: date, plans_dir: Path, password_hash: str, force: bool = False,
+             progress=None) -> Summary:
+    """The country, region by region; `progress`, if given, is called with 1 after each of the 20 × scale regions."""
     if scale < 1:
         raise ValueError("scale must be 1 or more")
     if not force and not database_is_empty():
@@ -160,6 +162,8 @@ def generate(scale: int, seed: int, today: date, plans_dir: Path, password_hash:
     for region_index in range(20 * scale):
         _region(region_index, rng, wording, draw_weights, ids, writer, summary, today, password_hash, stamp, national,
                 coordinator_id)
+        if progress is not None:
+            progress(1)
     writer.flush()
     _advance_sequences()
     db.session.commit()
@@ -261,7 +265,10 @@ def _activity(plan_id, position, section_ids, period: Period, first_year, rng, w
     co_executors = [e for e in executors[1:] if e[2] is not None]
     for due in deadline.due_dates:
         obligation_id = ids.take(Obligation)
-        writer.add(Obligation, dict(id=obligation_id, activity_id=activity_id, due_date=due, deliverable=None))
+        covers = getattr(due, "covers", None)
+        writer.add(Obligation, dict(id=obligation_id, activity_id=activity_id, due_date=due, original_due_date=due,
+                                    deliverable=None, covers_start=covers.start if covers else None,
+                                    covers_end=covers.end if covers else None))
         if due < today and rng.random() < REPORTED_SHARE:
             _reports(obligation_id, activity_id, plan_id, f"{section_index + 1}.{position + 1}", due, rng, ids,
                      writer, summary, today, lead_body, lead_account, co_executors, coordinator_id)

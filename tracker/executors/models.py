@@ -3,6 +3,7 @@
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.executors.districts import BodyLevel
 from tracker.extensions import db
 
 #: the `region` of bodies that serve the whole country (ministries, the children's ombudsman)
@@ -28,6 +29,12 @@ def body_name(name: str, name_ru: str | None, russian: bool | None = None) -> st
     return name
 
 
+def _level_by_region(context) -> str:
+    # A body made without a place (an import, the demo) is national or the region's by its region.
+    region = context.get_current_parameters().get("region")
+    return BodyLevel.NATIONAL.value if region == NATIONAL else BodyLevel.REGION.value
+
+
 class Body(db.Model):
     """A responsible body: one per real body per region (the Kostanay and the Karaganda
     health departments are two Bodies, both ДСБ)."""
@@ -46,6 +53,13 @@ class Body(db.Model):
     #: what makes it the same body across plans: a registry key ("education") or "legend:<name>"
     identity: Mapped[str] = mapped_column(String(600))
     registry_key: Mapped[str | None] = mapped_column(String(60))
+    #: where it stands (a BodyLevel): national, region, district, organisation
+    level: Mapped[str] = mapped_column(String(12), default=_level_by_region, index=True)
+    #: the body above it, which hands work down to it (tracker.delegation): a district's education
+    #: department's is the region's; a school's, its district's
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("body.id", ondelete="SET NULL"), index=True)
+    #: the city or district it serves, as the district registry names it ("Алтынсарин ауданы")
+    district: Mapped[str | None] = mapped_column(String(120))
 
     aliases: Mapped[list["BodyAlias"]] = relationship(back_populates="body", cascade="all, delete-orphan")
 

@@ -1,16 +1,18 @@
 """`flask --app wsgi export xlsx OUT.xlsx [--plan ID] [--as-of YYYY-MM-DD]` — scheduled exports."""
 
 import sys
-from datetime import date
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import force_locale
 
-from tracker.core.clock import now, today
+from tracker.core import terminal
+from tracker.core.clock import now
+from tracker.dashboard.filters import cli_day
 from tracker.dashboard.queries import Filters
 from tracker.export.workbook import write_workbook
+from tracker.jobs.exports import estimated_rows
 
 export_cli = AppGroup("export", help="The auditors' progress workbook.")
 
@@ -23,18 +25,15 @@ export_cli = AppGroup("export", help="The auditors' progress workbook.")
               help="The language of the headers.")
 def xlsx_command(out: str, plan_id: int | None, as_of: str | None, lang: str) -> None:
     """Write the same workbook the dashboard's export button gives."""
-    try:
-        day = date.fromisoformat(as_of) if as_of else today()
-    except ValueError:
-        click.echo(f"error: --as-of «{as_of}» is not a date like 2026-11-23", err=True)
-        sys.exit(2)
+    day = cli_day("--as-of", as_of)
     from tracker.extensions import db
     from tracker.plans.models import Plan
 
     if plan_id is not None and db.session.get(Plan, plan_id) is None:
         click.echo(f"error: there is no plan {plan_id}", err=True)
         sys.exit(1)
-    with force_locale(lang):
-        write_workbook(out, day, Filters(plan_id=plan_id), exported_by="command line",
-                       portal_url=current_app.config["PORTAL_URL"], exported_at=now())
+    filters = Filters(plan_id=plan_id)
+    with force_locale(lang), terminal.progress("Writing rows", lambda: estimated_rows(day, filters)) as step:
+        write_workbook(out, day, filters, exported_by="command line", portal_url=current_app.config["PORTAL_URL"],
+                       exported_at=now(), progress=step)
     click.echo(f"wrote {out} (as of {day.isoformat()})")

@@ -7,7 +7,7 @@ numbers the dashboard and `flask status --json` show.
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
 
@@ -18,8 +18,11 @@ from sqlalchemy import case, func, select
 from tracker.auth.models import User
 from tracker.dashboard import queries
 from tracker.executors.models import Body, body_name
+from tracker.export.layout import width_for
 from tracker.extensions import db
+from tracker.indicators import export as indicators_export
 from tracker.plans.models import Activity, ActivityExecutor, ExecutorRole, Plan, Section
+from tracker.reporting import changes as changes_module
 from tracker.reports.labels import report_state_labels, status_labels
 from tracker.reports.models import CompletionReport, Evidence, ReportKind
 from tracker.reports.status import STATUSES, Progress, ReportState, Status, activity_status
@@ -30,18 +33,27 @@ BATCH = 1000
 @dataclass(frozen=True)
 class Column:
     key: str
-    header: str
-    width: int = 14
+    header: str  #: the whole header, as the CSV has it
+    width: float = 14
     #: text | wrap | int | date | money | percent | link
     kind: str = "text"
+    #: columns of one group ("as lead") share a header cell above their own: the header is
+    #: "<group>: <label>", and the sheet shows the label under the group
+    group: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.header.removeprefix(self.group + ": ") if self.group else self.header
 
 
 @dataclass
 class Table:
-    key: str  #: the sheet's name in URLs and the CLI: summary, by_body, overdue, activities, obligations, evidence
+    key: str  #: the sheet's name in URLs and the CLI: summary, by_body, overdue, activities, obligations, evidence, indicators
     title: str  #: the sheet's name in Excel (≤ 31 characters)
     columns: list[Column]
     rows: Iterator[list]
+    #: line charts drawn beside the rows once they are written (the indicators sheet's)
+    charts: list = field(default_factory=list)
 
 
 def _batches(iterable, size: int = BATCH):
@@ -80,11 +92,14 @@ def _co(executors) -> str:
 
 def summary(as_of: date, filters: queries.Filters, plans: list[queries.PlanFigures] | None = None) -> Table:
     labels = status_labels()
-    columns = [Column("plan", _("Plan"), 60, "wrap"), Column("region", _("Region"), 18),
-               Column("activities", _("Activities"), 11, "int"),
-               Column("activities_done", _("Activities done"), 11, "int"),
-               Column("activities_in_progress", _("in progress"), 11, "int"),
-               Column("activities_overdue", _("overdue") + " (" + _("Activities") + ")", 11, "int")]
+    progress = {Progress.DONE: _("Activities done"), Progress.IN_PROGRESS: _("in progress"),
+                Progress.OVERDUE: _("overdue") + " (" + _("Activities") + ")"}
+    columns = [Column("plan", _("Plan"), 60, "wrap"), Column("region", _("Region"), 22, "wrap"),
+               Column("activities", _("Activities"), 11, "int")]
+    # one column per way an activity is counted (Progress); one the dashboard adds later is named
+    # by the status of the same name ("off control")
+    columns += [Column("activities_" + p, progress.get(p) or f"{labels.get(p, p)} ({_('Activities')})", 11, "int")
+                for p in Progress]
     columns += [Column(s, labels[s], 11, "int") for s in STATUSES]
     columns += [Column("total", _("Due dates"), 11, "int"), Column("on_time_rate", _("On-time rate"), 11, "percent")]
     if plans is None:
@@ -96,10 +111,11 @@ def summary(as_of: date, filters: queries.Filters, plans: list[queries.PlanFigur
 
 def by_body(as_of: date, filters: queries.Filters, bodies: list[queries.BodyFigures] | None = None) -> Table:
     labels = status_labels()
-    columns = [Column("name", _("Executor"), 50, "wrap"), Column("abbreviation", _("Abbreviation"), 12),
-               Column("region", _("Region"), 18)]
-    columns += [Column("lead_" + s, _("as lead") + ": " + labels[s], 11, "int") for s in STATUSES]
-    columns += [Column("co_" + s, _("as co-executor") + ": " + labels[s], 11, "int") for s in STATUSES]
+    columns = [Column("name", _("Executor"), 50, "wrap"), Column("abbreviation", _("Abbreviation"), 14, "wrap"),
+               Column("region", _("Region"), 22, "wrap")]
+    lead, co = _("as lead"), _("as co-executor")
+    columns += [Column("lead_" + s, lead + ": " + labels[s], 11, "int", group=lead) for s in STATUSES]
+    columns += [Column("co_" + s, co + ": " + labels[s], 11, "int", group=co) for s in STATUSES]
     columns += [Column("overdue", _("Overdue, total"), 11, "int"),
                 Column("on_time_rate", _("On-time rate"), 11, "percent"),
                 Column("oldest_overdue", _("Oldest overdue due date"), 13, "date")]
@@ -144,17 +160,22 @@ def obligations(as_of: date, filters: queries.Filters) -> Table:
     labels = status_labels()
     columns = [Column("plan", _("Plan"), 40, "wrap"), Column("number", "№", 7), Column("activity", _("Activity"), 50, "wrap"),
                Column("lead", _("Lead executor"), 36, "wrap"), Column("due_date", _("Due date"), 13, "date"),
-               Column("status", _("Status"), 16), Column("submitted_on", _("Report submitted"), 13, "date"),
+               Column("status", _("Status"), width_for(labels.values(), 16)),
+               Column("submitted_on", _("Report submitted"), 13, "date"),
                Column("reviewed_on", _("Reviewed"), 13, "date"), Column("reviewer", _("Reviewer"), 28),
-               Column("days_overdue", _("Days overdue"), 10, "int")]
+               Column("days_overdue", _("Days overdue"), 10, "int"),
+               Column("reminders", _("Reminders sent"), 10, "int")]
+    from tracker.mail.records import reminder_counts
 
     def rows():
         for batch in _batches(_obligation_rows(as_of, filters)):
             executors = _executors_of(list({r[6] for r in batch}))
+            reminded = reminder_counts([r[0] for r in batch], up_to=as_of)  # e-mails that named each, by the as-of day
             for _id, due, status, submitted_on, reviewed_on, reviewer, activity_id, number, text, plan in batch:
                 reviewed = reviewed_on if reviewed_on and reviewed_on <= as_of else None
                 yield [plan, number, text, _lead(executors[activity_id]), due, labels[status], submitted_on, reviewed,
-                       reviewer if reviewed else "", (as_of - due).days if status == Status.OVERDUE else None]
+                       reviewer if reviewed else "", (as_of - due).days if status == Status.OVERDUE else None,
+                       reminded.get(_id, 0)]
 
     return Table("obligations", _("Obligations"), columns, rows())
 
@@ -169,8 +190,9 @@ def activities(as_of: date, filters: queries.Filters) -> Table:
                Column("completion_form", _("Completion form"), 30, "wrap"),
                Column("lead", _("Lead executor"), 36, "wrap"), Column("co_executors", _("Co-executors"), 50, "wrap"),
                Column("deadline", _("Deadline"), 24, "wrap"), Column("due_dates", _("Due dates"), 9, "int"),
-               Column("funding", _("Funding"), 24, "wrap"), Column("funding_kind", _("Funding kind"), 18),
-               Column("amount", _("Amount, tenge"), 16, "money"), Column("status", _("Status"), 16),
+               Column("funding", _("Funding"), 24, "wrap"),
+               Column("funding_kind", _("Funding kind"), width_for(funding_kinds.values(), 18)),
+               Column("amount", _("Amount, tenge"), 16, "money"), Column("status", _("Status"), width_for(labels.values(), 16)),
                Column("last_report", _("Last report"), 13, "date"), Column("reviewer", _("Reviewer"), 28)]
     table = queries.status_table(as_of, current_app.config["DUE_SOON_DAYS"])
     per_activity = queries.filtered(
@@ -234,7 +256,8 @@ def evidence(as_of: date, filters: queries.Filters, portal_url: str) -> Table:
                Column("body", _("Body"), 36, "wrap"), Column("file", _("File"), 36, "wrap"),
                Column("kind", _("Type"), 7), Column("size", _("Size, bytes"), 12, "int"),
                Column("posted_by", _("Posted by"), 28), Column("posted_on", _("Posted"), 13, "date"),
-               Column("version", _("Version"), 8, "int"), Column("outcome", _("Review outcome"), 16),
+               Column("version", _("Version"), 8, "int"),
+               Column("outcome", _("Review outcome"), width_for([*outcome.values(), _("contribution")], 16)),
                Column("link", _("Link"), 40, "link")]
     from tracker.plans.models import Obligation
 
@@ -272,18 +295,39 @@ def evidence(as_of: date, filters: queries.Filters, portal_url: str) -> Table:
     return Table("evidence", _("Evidence"), columns, rows())
 
 
-def all_tables(as_of: date, filters: queries.Filters, portal_url: str) -> list[Table]:
+def all_tables(as_of: date, filters: queries.Filters, portal_url: str, since: date | None = None) -> list[Table]:
+    """The workbook's sheets; with `since`, also what changed from that day to the as-of day
+    (tracker.reporting.changes: the quarterly meeting's agenda) and each executor's rates then and now."""
     plans, bodies = queries.figures(as_of, current_app.config["DUE_SOON_DAYS"], filters)  # one statement for both
-    return [summary(as_of, filters, plans), by_body(as_of, filters, bodies), overdue(as_of, filters),
-            activities(as_of, filters), obligations(as_of, filters), evidence(as_of, filters, portal_url)]
+    tables = [summary(as_of, filters, plans), by_body(as_of, filters, bodies), overdue(as_of, filters),
+              activities(as_of, filters), obligations(as_of, filters), evidence(as_of, filters, portal_url),
+              indicators(as_of, filters)]
+    if since is not None and since < as_of:
+        found = changes_module.changes(since, as_of, filters)
+        tables += [_from_sheet(changes_module.changes_sheet(since, as_of, filters, found)),
+                   _from_sheet(changes_module.rates_sheet(since, as_of, filters, found))]
+    return tables
 
 
-TABLE_KEYS = ("summary", "by_body", "overdue", "activities", "obligations", "evidence")
+def indicators(as_of: date, filters: queries.Filters) -> Table:
+    """Target, actual and status per indicator, period and scope (tracker.indicators.export); the
+    sheet's line charts come with it as `charts`."""
+    sheet = indicators_export.indicators_sheet(as_of, filters.plan_id, filters.region)
+    # sheet.charts is filled while the rows are written; the workbook draws them afterwards
+    return Table(sheet.key, sheet.title, [Column(key, header, width, kind) for key, header, width, kind in sheet.columns],
+                 sheet.rows, sheet.charts)
+
+
+def _from_sheet(sheet) -> Table:
+    return Table(sheet.key, sheet.title[:31], [Column(c.key, c.header, c.width, c.kind) for c in sheet.columns], sheet.rows)
+
+
+TABLE_KEYS = ("summary", "by_body", "overdue", "activities", "obligations", "evidence", "indicators")
 
 
 def one_table(key: str, as_of: date, filters: queries.Filters, portal_url: str) -> Table:
     builders = {"summary": summary, "by_body": by_body, "overdue": overdue, "activities": activities,
-                "obligations": obligations}
+                "obligations": obligations, "indicators": indicators}
     if key == "evidence":
         return evidence(as_of, filters, portal_url)
     return builders[key](as_of, filters)

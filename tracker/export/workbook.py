@@ -1,14 +1,17 @@
 """The auditors' progress workbook (xlsxwriter, constant_memory: rows go to disk as they come)."""
 
+import re
 from datetime import date, datetime
 
 import xlsxwriter
-from flask_babel import format_datetime
 from flask_babel import gettext as _
+from flask_babel import to_user_timezone
 
 from tracker.core.formatting import long_date
 from tracker.dashboard import queries
+from tracker.export.layout import fitted_width, line_capacity, row_height, text_lines
 from tracker.export.tables import Table, all_tables
+from tracker.indicators.export import insert_charts
 from tracker.reports.labels import status_labels
 from tracker.reports.status import STATUSES, Status
 
@@ -40,78 +43,148 @@ def describe_filters(filters: queries.Filters) -> str:
 
 
 def write_workbook(target, as_of: date, filters: queries.Filters, exported_by: str, portal_url: str,
-                   exported_at: datetime) -> None:
-    """Write the workbook to a path or a binary file object."""
+                   exported_at: datetime, progress=None, since: date | None = None) -> None:
+    """Write the workbook to a path or a binary file object. `progress`, if given, is called with
+    1 for every row written (a background export's progress bar, a terminal's)."""
     book = xlsxwriter.Workbook(target, {"constant_memory": True, "remove_timezone": True,
                                         "strings_to_urls": False, "strings_to_formulas": False})
     formats = {
         "header": book.add_format({"bold": True, "bg_color": "#DCE6F1", "text_wrap": True, "valign": "top",
                                    "border": 1}),
-        "text": book.add_format({"valign": "top"}),
+        "group": book.add_format({"bold": True, "bg_color": "#DCE6F1", "align": "center", "valign": "top",
+                                  "border": 1}),
+        # Every text wraps: a cell never runs into its neighbour or hides its end, and the row is
+        # made as tall as its longest text needs (tracker.export.layout).
+        "text": book.add_format({"text_wrap": True, "valign": "top"}),
         "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
         "int": book.add_format({"num_format": "#,##0", "valign": "top"}),
         "money": book.add_format({"num_format": "#,##0 \"₸\"", "valign": "top"}),
         "percent": book.add_format({"num_format": "0%", "valign": "top"}),
         "date": book.add_format({"num_format": "yyyy-mm-dd", "valign": "top"}),
+        "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm", "align": "left", "valign": "top"}),
         "link": book.add_format({"font_color": "#0B5394", "underline": 1, "valign": "top"}),
         "title": book.add_format({"bold": True, "font_size": 14}),
         "label": book.add_format({"bold": True}),
         "overdue": book.add_format({"bg_color": "#FDECEA", "font_color": "#8A1C10"}),
     }
-    tables = all_tables(as_of, filters, portal_url)
+    tables = all_tables(as_of, filters, portal_url, since)
+    if progress is not None:
+        tables = [_counted(table, progress) for table in tables]
     meta = [
         (_("As of"), as_of),
         (_("Exported by"), exported_by),
-        (_("Exported at"), format_datetime(exported_at, "yyyy-MM-dd HH:mm")),  # in the portal's time zone
+        # a real date-time, in the portal's time zone: Excel keeps no time zone
+        (_("Exported at"), to_user_timezone(exported_at).replace(tzinfo=None)),
         (_("Filters"), describe_filters(filters)),
     ]
     for table in tables:
-        sheet = book.add_worksheet(table.title[:31])
+        # Excel refuses []:*?/\ in a sheet's name (a translated title may have a colon)
+        sheet = book.add_worksheet(re.sub(r"[\[\]:*?/\\]", " ", table.title)[:31].strip())
+        sheet.set_landscape()
+        sheet.set_paper(9)  # A4
         first_row = 0
         if table.key == "summary":
-            sheet.write(0, 0, _("Interagency plan tracker: progress workbook"), formats["title"])
+            sheet.write_string(0, 0, _("Interagency plan tracker: progress workbook"), formats["title"])
             for i, (label, value) in enumerate(meta, start=1):
-                sheet.write(i, 0, label, formats["label"])
-                if isinstance(value, date):
+                sheet.write_string(i, 0, label, formats["label"])
+                if isinstance(value, datetime):
+                    sheet.write_datetime(i, 1, value, formats["datetime"])
+                elif isinstance(value, date):
                     sheet.write_datetime(i, 1, datetime.combine(value, datetime.min.time()), formats["date"])
                 else:
-                    sheet.write(i, 1, value)
+                    sheet.write_string(i, 1, value)  # left unwrapped: it runs on over the empty cells beside it
             first_row = len(meta) + 2
-        last_row = _write_table(sheet, table, first_row, formats)
+        header_row, last_row = _write_table(sheet, table, first_row, formats)
         if table.key == "summary":
-            _status_chart(book, sheet, table, first_row, last_row)
+            _status_chart(book, sheet, table, header_row, last_row)
         elif table.key == "by_body":
-            _overdue_chart(book, sheet, table, first_row, last_row)
+            _overdue_chart(book, sheet, table, header_row, last_row)
+        elif table.charts:
+            insert_charts(book, sheet, sheet.name, header_row, table.charts, [c.key for c in table.columns])
     book.close()
 
 
-def _write_table(sheet, table: Table, first_row: int, formats: dict) -> int:
-    """Header, rows (streamed), frozen header, autofilter, widths, overdue highlighting. Returns the last row."""
+def _counted(table: Table, progress) -> Table:
+    def rows():
+        for values in table.rows:
+            yield values
+            progress(1)
+
+    return Table(table.key, table.title, table.columns, rows(), table.charts)
+
+
+def _write_header(sheet, table: Table, first_row: int, widths: list[float], formats: dict) -> int:
+    """The header: one row, or two where columns are grouped ("as lead" over its seven statuses).
+    Returns the row of the columns' own headers (the one with the autofilter)."""
+    header_row = first_row + 1 if any(c.group for c in table.columns) else first_row
+    if header_row > first_row:
+        sheet.set_row(first_row, row_height(1))
+        col = 0
+        while col < len(table.columns):
+            group = table.columns[col].group
+            end = col
+            while end + 1 < len(table.columns) and group and table.columns[end + 1].group == group:
+                end += 1
+            if not group:
+                sheet.write_blank(first_row, col, None, formats["header"])
+            elif end > col:
+                sheet.merge_range(first_row, col, first_row, end, group, formats["group"])
+            else:
+                sheet.write_string(first_row, col, group, formats["group"])
+            col = end + 1
+    lines = max(text_lines(c.label, line_capacity(w, bold=True)) for c, w in zip(table.columns, widths, strict=True))
+    sheet.set_row(header_row, row_height(lines))
     for col, column in enumerate(table.columns):
-        sheet.set_column(col, col, column.width, formats["wrap"] if column.kind == "wrap" else None)
-        sheet.write(first_row, col, column.header, formats["header"])
-    row = first_row
+        sheet.write_string(header_row, col, column.label, formats["header"])
+    return header_row
+
+
+def _write_table(sheet, table: Table, first_row: int, formats: dict) -> tuple[int, int]:
+    """Header, rows (streamed), frozen header, autofilter, widths, row heights, overdue highlighting.
+    Returns the header's row and the last row."""
+    widths = [fitted_width(c.width, c.label) for c in table.columns]
+    for col, (column, width) in enumerate(zip(table.columns, widths, strict=True)):
+        sheet.set_column(col, col, width, formats["wrap"] if column.kind in TEXT_KINDS else None)
+    header_row = _write_header(sheet, table, first_row, widths, formats)
+    capacities = [line_capacity(w) if c.kind in TEXT_KINDS else None
+                  for c, w in zip(table.columns, widths, strict=True)]
+    row = header_row
     for values in table.rows:
         row += 1
+        # constant_memory writes a row out once the next begins: its height is set before its cells
+        lines = max((text_lines(_text(value), capacity) for value, capacity in zip(values, capacities, strict=True)
+                     if capacity and value not in (None, "")), default=1)
+        if lines > 1:
+            sheet.set_row(row, row_height(lines))
         for col, (column, value) in enumerate(zip(table.columns, values, strict=True)):
             _write_cell(sheet, row, col, column.kind, value, formats)
-    sheet.freeze_panes(first_row + 1, 0)
-    sheet.autofilter(first_row, 0, max(row, first_row), len(table.columns) - 1)
+    sheet.freeze_panes(header_row + 1, 0)
+    sheet.repeat_rows(first_row, header_row)  # printed: the header on every page
+    sheet.autofilter(header_row, 0, max(row, header_row), len(table.columns) - 1)
     keys = [c.key for c in table.columns]
-    if row > first_row:
+    if row > header_row:
         # Overdue stands out in red: the status cell, the days-overdue cell, the overdue counts.
         overdue_label = status_labels()[Status.OVERDUE]
         for key in ("status",):
             if key in keys:
                 col = keys.index(key)
-                sheet.conditional_format(first_row + 1, col, row, col, {
+                sheet.conditional_format(header_row + 1, col, row, col, {
                     "type": "cell", "criteria": "==", "value": f'"{overdue_label}"', "format": formats["overdue"]})
         for key in ("days_overdue", "overdue", "lead_overdue", "co_overdue", "activities_overdue"):
             if key in keys:
                 col = keys.index(key)
-                sheet.conditional_format(first_row + 1, col, row, col, {
+                sheet.conditional_format(header_row + 1, col, row, col, {
                     "type": "cell", "criteria": ">", "value": 0, "format": formats["overdue"]})
-    return row
+    return header_row, row
+
+
+#: the kinds of column whose cells are text, wrapped
+TEXT_KINDS = ("text", "wrap")
+
+
+def _text(value) -> str:
+    text = str(value)
+    return text if len(text) <= MAX_CELL else text[:MAX_CELL] + " …"
 
 
 def _write_cell(sheet, row: int, col: int, kind: str, value, formats: dict) -> None:
@@ -124,9 +197,8 @@ def _write_cell(sheet, row: int, col: int, kind: str, value, formats: dict) -> N
     elif kind == "link":
         sheet.write_url(row, col, value, formats["link"], string=value)
     else:
-        text = str(value)
-        sheet.write_string(row, col, text if len(text) <= MAX_CELL else text[:MAX_CELL] + " …",
-                           formats["wrap" if kind == "wrap" else "text"])
+        # always write_string: a text that starts with "=" stays text (strings_to_formulas is off too)
+        sheet.write_string(row, col, _text(value), formats[kind])
 
 
 def _status_chart(book, sheet, table: Table, first_row: int, last_row: int) -> None:
@@ -136,7 +208,8 @@ def _status_chart(book, sheet, table: Table, first_row: int, last_row: int) -> N
     keys = [c.key for c in table.columns]
     chart = book.add_chart({"type": "bar", "subtype": "stacked"})
     colors = {"upcoming": "#B7C9DD", "due_soon": "#F0C36D", "overdue": "#C0392B", "submitted": "#5B8DC9",
-              "returned": "#E67E22", "done": "#2E8B57", "done_late": "#9BBB59"}
+              "returned": "#E67E22", "done": "#2E8B57", "done_late": "#9BBB59",
+              "waiting": "#D9D2E9", "off_control": "#BFBFBF"}
     for status in STATUSES:
         col = keys.index(status)
         chart.add_series({

@@ -10,10 +10,14 @@ from tracker.history.models import HistoryEntry
 
 #: every action the history knows; the templates say each one in the page's language
 ACTIONS = (
-    "plan.imported", "plan.reimported", "plan.created", "plan.edited",
+    "plan.imported", "plan.reimported", "plan.amended", "plan.created", "plan.edited",
     "activity.added", "activity.edited", "executor.assigned", "alias.learned", "warning.resolved",
     "report.submitted", "report.resubmitted", "report.contributed", "report.accepted", "report.returned",
     "account.created", "account.edited", "account.password_changed", "body.edited",
+    "extension.requested", "extension.approved", "extension.refused", "control.taken_off", "control.put_back",
+    "event.recorded", "calendar.day_set", "calendar.day_removed",
+    "indicator.confirmed", "indicator.dismissed", "indicator.edited", "indicator.assigned", "indicator.text_added",
+    "actual.submitted", "actual.resubmitted", "actual.accepted", "actual.returned",
 )
 
 

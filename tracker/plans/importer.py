@@ -2,10 +2,12 @@
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import select
 
 from tracker import history
+from tracker.calendar import working_calendar
 from tracker.core.messages import data_of, msg
 from tracker.core.text import norm
 from tracker.executors.models import NATIONAL, Body, BodyAlias
@@ -13,7 +15,14 @@ from tracker.extensions import db
 from tracker.plans.engine.errors import PlanFormatError
 from tracker.plans.engine.parse import ParsedActivity, ParsedExecutor, ParsedPlan, ParsedWarning
 from tracker.plans.models import Activity, ActivityExecutor, ExecutorRole, Plan, PlanWarning, Section
-from tracker.plans.obligations import activity_has_reports, deliverables_by_due_date, kept_due_date, sync_obligations
+from tracker.plans.obligations import (
+    activity_has_reports,
+    deliverables_by_due_date,
+    kept_due_date,
+    schedule_of,
+    sync_obligations,
+    waits_of,
+)
 
 
 @dataclass
@@ -57,11 +66,21 @@ def check_fits(parsed: ParsedPlan) -> None:
                                           ref=item.source_ref, **found))
 
 
-def import_plan(parsed: ParsedPlan, filename: str | None = None, data: bytes | None = None) -> ImportSummary:
+@dataclass(frozen=True)
+class AmendmentDecision:
+    """The resolution that amended a plan, which the re-import's history entry keeps."""
+
+    number: str
+    date: date
+    summary: dict
+
+
+def import_plan(parsed: ParsedPlan, filename: str | None = None, data: bytes | None = None,
+                amendment: AmendmentDecision | None = None) -> ImportSummary:
     """Store the plan, with its history entry, and commit; on any failure nothing is left behind."""
     check_fits(parsed)
     try:
-        summary = _store(parsed, filename, data)
+        summary = _store(parsed, filename, data, amendment)
         db.session.commit()
         return summary
     except Exception:
@@ -69,7 +88,8 @@ def import_plan(parsed: ParsedPlan, filename: str | None = None, data: bytes | N
         raise
 
 
-def _store(parsed: ParsedPlan, filename: str | None, data: bytes | None) -> ImportSummary:
+def _store(parsed: ParsedPlan, filename: str | None, data: bytes | None,
+           amendment: AmendmentDecision | None = None) -> ImportSummary:
     key = natural_key(parsed.title, parsed.region)
     plan = db.session.scalar(select(Plan).where(Plan.natural_key == key))
     created = plan is None
@@ -85,6 +105,7 @@ def _store(parsed: ParsedPlan, filename: str | None, data: bytes | None) -> Impo
     plan.source_format = parsed.source_format
     plan.source_sha256 = hashlib.sha256(data).hexdigest() if data is not None else None
     plan.expected_results = parsed.expected_results
+    plan.figures_stale = True  # its activities, executors and due dates are counted again at the next reading
 
     sections = {s.number: s for s in plan.sections}
     for position, (number, title) in enumerate(parsed.sections):
@@ -98,6 +119,9 @@ def _store(parsed: ParsedPlan, filename: str | None, data: bytes | None) -> Impo
     section_by_number = {s.number: s for s in plan.sections}
 
     bodies = BodyCache(parsed.region)
+    # The engine reads dates as the plan states them; a plan whose coordinator chose to move dates
+    # off non-working days has them moved by the portal's calendar (read once for the import).
+    calendar = working_calendar() if plan.non_working_rule not in (None, "keep") else None
     existing = {a.number: a for a in plan.activities}
     obligations = 0
     kept_warnings: list[ParsedWarning] = []
@@ -109,8 +133,7 @@ def _store(parsed: ParsedPlan, filename: str | None, data: bytes | None) -> Impo
         _fill_activity(activity, item, position, section_by_number.get(item.section or ""))
         activity.executors = executor_rows(item.executors, bodies)
         obligations += len(item.deadline.due_dates)
-        kept = sync_obligations(activity, deliverables_by_due_date(
-            item.deadline.due_dates, [(part.completion_form, part.deadline.due_dates) for part in item.parts]))
+        kept = sync_obligations(activity, *_scheduled(item, activity, plan, calendar))
         kept_warnings += [ParsedWarning(item.number, "deadline", kept_due_date(day)) for day in kept]
     for stale in existing.values():
         if activity_has_reports(stale):
@@ -127,9 +150,12 @@ def _store(parsed: ParsedPlan, filename: str | None, data: bytes | None) -> Impo
         for w in parsed.warnings + kept_warnings
     ]
     db.session.flush()
-    history.record("plan.imported" if created else "plan.reimported", plan=plan, details={
-        "file": filename, "activities": len(parsed.activities), "obligations": obligations,
-        "warnings": len(plan.warnings)})
+    details = {"file": filename, "activities": len(parsed.activities), "obligations": obligations,
+               "warnings": len(plan.warnings)}
+    if amendment is not None and not created:
+        details.update(number=amendment.number, date=amendment.date.isoformat(), changes=amendment.summary)
+    history.record("plan.imported" if created else "plan.amended" if amendment else "plan.reimported",
+                   plan=plan, details=details)
     return ImportSummary(
         plan_id=plan.id,
         created=created,
@@ -157,6 +183,17 @@ def _fill_activity(activity: Activity, item: ParsedActivity, position: int, sect
          "due_dates": [d.isoformat() for d in p.deadline.due_dates], "funding": p.funding.text}
         for p in item.parts
     ] if len(item.parts) > 1 else []
+
+
+def _scheduled(item: ParsedActivity, activity: Activity, plan: Plan, calendar) -> tuple[dict, list[str]]:
+    """The due dates (with deliverables) and the events an imported activity waits for: as parsed,
+    or again by the plan's rule for non-working days when it moves dates."""
+    if calendar is not None:
+        schedule = schedule_of(activity, plan, calendar)
+        return schedule.wanted, schedule.waiting
+    parts = [(part.completion_form, part.deadline.due_dates) for part in item.parts]
+    return (deliverables_by_due_date(item.deadline.due_dates, parts),
+            waits_of([part.deadline for part in item.parts]))
 
 
 def executor_rows(executors: list[ParsedExecutor], bodies: "BodyCache") -> list[ActivityExecutor]:

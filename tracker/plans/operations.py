@@ -5,6 +5,7 @@ Each function changes the database, records the change in the history and commit
 raises PlanEditError and changes nothing.
 """
 
+import pickle
 import uuid
 from datetime import date
 from pathlib import Path, PurePath
@@ -14,20 +15,36 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from tracker import history
-from tracker.core.clock import now
+from tracker.calendar import working_calendar
+from tracker.core.clock import now, today
+from tracker.core.days import day_range
 from tracker.core.formatting import translated_message
 from tracker.core.messages import data_of, msg
+from tracker.core.personal_data import PersonalDataFound, find_iins, masked, refuse_personal_data
 from tracker.core.text import clean, norm
 from tracker.executors.models import LEARNED_FROM_COORDINATOR, NATIONAL, Body, BodyAlias
 from tracker.executors.resolve import BodyResolver, Target
 from tracker.extensions import db
-from tracker.plans.engine import parse_plan
+from tracker.plans.amendments import amendment_of
+from tracker.plans.engine import PlanFormatError, parse_plan
 from tracker.plans.engine.funding import classify_funding
 from tracker.plans.engine.parse import BY_AGREEMENT, UNNAMED, ParsedPlan, ParsedWarning, resolve_executors
-from tracker.plans.importer import BodyCache, ImportSummary, check_fits, executor_rows, import_plan, natural_key
+from tracker.plans.importer import (
+    AmendmentDecision,
+    BodyCache,
+    ImportSummary,
+    check_fits,
+    executor_rows,
+    import_plan,
+    natural_key,
+)
 from tracker.plans.models import Activity, ActivityExecutor, Plan, PlanWarning, Section
-from tracker.plans.obligations import due_dates_of, kept_due_date, sync_obligations
+from tracker.plans.obligations import Schedule, kept_due_date, schedule_of, sync_obligations
 from tracker.schedule.deadlines import FREQUENCIES
+from tracker.schedule.workdays import NON_WORKING_RULES
+
+#: no plan runs longer (the interagency plans run 3 years, the national ones 5 or 10)
+MAX_PLAN_YEARS = 20
 
 
 class PlanEditError(ValueError):
@@ -38,7 +55,15 @@ class PlanEditError(ValueError):
 
 
 def learned_aliases(region: str | None) -> dict[str, Target]:
-    """The forms coordinators assigned to bodies of this region (and to national bodies)."""
+    """The forms coordinators assigned to bodies of this region (and to national bodies).
+
+    An extra for a migrated database: `flask plans parse` reads a plan on a fresh clone, before
+    any migration, and then there is nothing learned yet. The table is looked up, not the query
+    tried: a failing query would hide real faults and, on PostgreSQL, spoil the transaction."""
+    from sqlalchemy import inspect
+
+    if not inspect(db.session.connection()).has_table(BodyAlias.__tablename__):
+        return {}
     regions = [NATIONAL] + ([region] if region else [])
     rows = db.session.execute(
         select(BodyAlias.normalized, Body).join(Body)
@@ -49,11 +74,42 @@ def learned_aliases(region: str | None) -> dict[str, Target]:
 
 
 def parse_document(data: bytes, filename: str) -> ParsedPlan:
-    """Parse an upload; a value too long to store is refused here already, before the preview."""
+    """Parse an upload; a value too long to store, or an IIN anywhere the portal would store or
+    show it, is refused here already, before the preview (and before the file is staged)."""
     parsed = parse_plan(data, filename, max_bytes=current_app.config["MAX_PLAN_BYTES"],
                         learned_aliases=learned_aliases)
     check_fits(parsed)
+    refuse_personal_data_in(parsed, filename)
     return parsed
+
+
+def refuse_personal_data_in(parsed: ParsedPlan, filename: str | None = None) -> None:
+    """PlanFormatError naming the row (or the part of the plan) where an IIN is written: the cells
+    of every activity and sub-row, the sections, title, region, legend and expected results, the
+    notes the import would store (they quote cells it could not read), and the file name."""
+
+    def refuse(where, *texts) -> None:
+        for text in texts:
+            found = find_iins(str(text) if text is not None else None)
+            if found:
+                raise PlanFormatError(msg(
+                    "%(where)s: an IIN (%(iin)s) is written in the plan; plans are about programmes and must not "
+                    "carry personal identification numbers: remove it and upload the plan again",
+                    where=where, iin=masked(found[0])))
+
+    refuse(msg("the file name"), filename)
+    refuse(msg("the title or region"), parsed.title, parsed.region)
+    refuse(msg("the legend"), *(text for entry in parsed.legend for text in (entry.abbreviation, entry.name)))
+    refuse(msg("the expected results"), *parsed.expected_results)
+    for number, title in parsed.sections:
+        refuse(msg("section %(number)s", number=number), number, title)
+    for item in parsed.activities:
+        refuse(item.source_ref, item.number, item.section, item.text, item.completion_form, item.deadline.text,
+               item.funding.text, *(e.written for e in item.executors),
+               *(text for part in item.parts for text in (part.completion_form, part.deadline.text, part.funding.text)))
+    for warning in parsed.warnings:
+        where = getattr(warning.message, "params", {}).get("ref") or msg("a note of the import")
+        refuse(where, warning.message)
 
 
 # --- import from the browser: upload → preview → confirm --------------------------------
@@ -65,14 +121,25 @@ def _imports_dir() -> Path:
     return folder
 
 
+#: beside each staged upload: its original name, and the plan as the upload read it
+_NAME, _PARSED = ".name", ".parsed"
+
+
 def stage_upload(filename: str, data: bytes) -> tuple[str, ParsedPlan]:
     """Parse the upload (PlanFormatError if it is not a plan) and keep the bytes until the
-    coordinator confirms. Returns the token that names the staged file."""
+    coordinator confirms. Returns the token that names the staged file.
+
+    The plan as read is kept with it: the preview and the confirmation use what was read here
+    instead of parsing a 20 MB file again each time (the preview shows exactly what the
+    confirmation stores). The pickle is written and read only by the portal, under IMPORTS_DIR,
+    named by a random token."""
     parsed = parse_document(data, filename)
     token = uuid.uuid4().hex
     suffix = PurePath(filename).suffix.lower()[:6]
-    (_imports_dir() / f"{token}{suffix}").write_bytes(data)
-    (_imports_dir() / f"{token}.name").write_text(PurePath(filename).name[:255], encoding="utf-8")
+    folder = _imports_dir()
+    (folder / f"{token}{suffix}").write_bytes(data)
+    (folder / f"{token}{_PARSED}").write_bytes(pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
+    (folder / f"{token}{_NAME}").write_text(PurePath(filename).name[:255], encoding="utf-8")
     _drop_old_uploads()
     return token, parsed
 
@@ -82,16 +149,44 @@ def staged(token: str) -> tuple[str, bytes]:
     if not token.isalnum() or len(token) != 32:
         raise LookupError(token)
     folder = _imports_dir()
-    name_file = folder / f"{token}.name"
-    data_files = [p for p in folder.glob(f"{token}.*") if p.suffix != ".name"]
+    name_file = folder / f"{token}{_NAME}"
+    data_files = [p for p in folder.glob(f"{token}.*") if p.suffix not in (_NAME, _PARSED)]
     if not name_file.exists() or not data_files:
         raise LookupError(token)
     return name_file.read_text(encoding="utf-8"), data_files[0].read_bytes()
 
 
-def confirm_import(token: str) -> ImportSummary:
+def staged_plan(token: str) -> tuple[str, bytes, ParsedPlan]:
+    """The staged upload and the plan as it was read when it was staged (read again if that is
+    missing or from an older version of the portal); LookupError when the upload is gone."""
     filename, data = staged(token)
-    summary = import_plan(parse_document(data, filename), filename, data)
+    try:
+        parsed = pickle.loads((_imports_dir() / f"{token}{_PARSED}").read_bytes())
+    except (OSError, pickle.UnpicklingError, AttributeError, EOFError, TypeError, ImportError):
+        parsed = None
+    if not isinstance(parsed, ParsedPlan):
+        parsed = parse_document(data, filename)
+    return filename, data, parsed
+
+
+def confirm_import(token: str, amendment_number: str | None = None, amendment_date: date | None = None) -> ImportSummary:
+    """Import the staged upload. A plan already in the portal that the upload changes is an
+    amendment: it needs the number and the date of the resolution that made it, which the plan's
+    history keeps (PlanEditError otherwise, and nothing is stored)."""
+    filename, data, parsed = staged_plan(token)
+    existing = existing_plan_for(parsed)
+    decision = None
+    if existing is not None:
+        amendment = amendment_of(existing, parsed)
+        if not amendment.is_empty:
+            number = clean(amendment_number)
+            if not number or amendment_date is None:
+                raise PlanEditError(_("This upload changes the plan: give the number and the date of the resolution "
+                                      "that amended it."))
+            if amendment_date > today():
+                raise PlanEditError(_("Resolution date: %(day)s is in the future.", day=amendment_date.isoformat()))
+            decision = AmendmentDecision(number[:60], amendment_date, amendment.summary())
+    summary = import_plan(parsed, filename, data, decision)
     for path in _imports_dir().glob(f"{token}.*"):
         path.unlink(missing_ok=True)
     return summary
@@ -138,6 +233,7 @@ def assign_executor(executor: ActivityExecutor, body: Body) -> list[ActivityExec
                    ActivityExecutor.match.in_(("unresolved", "fuzzy")))
         ))
         targets = [executor] + [e for e in targets[1:] if norm(e.written) == normalized]
+    plan.figures_stale = True
     for item in targets:
         before = item.body.label if item.body else None
         item.body = body
@@ -187,14 +283,34 @@ def resolve_warning(warning: PlanWarning) -> None:
 # --- editing ------------------------------------------------------------------------------
 
 
+def _refuse_personal_data(**fields: str | None) -> None:
+    """PlanEditError naming the field a coordinator typed an IIN into: plans are about
+    programmes, and an activity edit must not become the place a child's number is kept."""
+    try:
+        refuse_personal_data(**fields)
+    except PersonalDataFound as found:
+        labels = {"title": _("Title"), "region": _("Region"), "number": _("Number"), "section": _("Section"),
+                  "text": _("Activity"), "completion_form": _("Completion form"), "deadline": _("Deadline"),
+                  "funding": _("Funding"), "executors": _("Executors")}
+        raise PlanEditError(_("«%(field)s» contains an IIN (%(iin)s). Plans must not carry personal identification "
+                              "numbers; remove it.", field=labels[found.field], iin=found.masked)) from None
+
+
 def _checked_plan_fields(title: str, region: str | None, period_start: date, period_end: date,
                          default_frequency: str) -> tuple[str, str | None]:
     """The title and region cleaned; PlanEditError for a field a plan cannot have."""
+    _refuse_personal_data(title=title, region=region)
     title, region = clean(title), clean(region) or None
     if not title:
         raise PlanEditError(_("The title is empty."))
     if period_end < period_start:
         raise PlanEditError(_("The period ends before it starts."))
+    first, last = day_range()
+    if period_start < first or period_end > last:
+        raise PlanEditError(_("The period must lie between %(first)s and %(last)s.", first=first.isoformat(),
+                              last=last.isoformat()))
+    if period_end.year - period_start.year >= MAX_PLAN_YEARS:
+        raise PlanEditError(_("A plan's period is at most %(n)s years.", n=MAX_PLAN_YEARS))
     if default_frequency not in FREQUENCIES:
         raise PlanEditError(_("Unknown reporting frequency «%(value)s».", value=default_frequency))
     return title, region
@@ -216,31 +332,46 @@ def _checked_activity_fields(plan: Plan, number: str, text: str, activity_id: in
 
 
 def edit_plan(plan: Plan, *, title: str, region: str | None, period_start: date, period_end: date,
-              default_frequency: str) -> dict:
+              default_frequency: str, non_working_rule: str | None = None,
+              escalation_working_days: int | None = None, delegation_working_days: int | None = None) -> dict:
+    """Correct the plan's own fields; a new period, frequency of ongoing items or rule for dates on
+    non-working days recomputes every activity's due dates (those with reports are kept)."""
     title, region = _checked_plan_fields(title, region, period_start, period_end, default_frequency)
+    if non_working_rule is not None and non_working_rule not in NON_WORKING_RULES:
+        raise PlanEditError(_("Unknown rule for dates on non-working days «%(value)s».", value=non_working_rule))
+    if escalation_working_days is not None and not 1 <= escalation_working_days <= 250:
+        raise PlanEditError(_("Escalate after: between 1 and 250 working days, not %(value)s.",
+                              value=escalation_working_days))
+    if delegation_working_days is not None and not 0 <= delegation_working_days <= 60:
+        raise PlanEditError(_("Handed down earlier by: between 0 and 60 working days, not %(value)s.",
+                              value=delegation_working_days))
     key = natural_key(title, region)
     other = db.session.scalar(select(Plan).where(Plan.natural_key == key, Plan.id != plan.id))
     if other is not None:
         raise PlanEditError(_("Another plan already has this title and region (plan %(id)s).", id=other.id))
-    schedule_before = (plan.period_start, plan.period_end, plan.default_frequency)
+    schedule_before = (plan.period_start, plan.period_end, plan.default_frequency, plan.non_working_rule)
     diff = history.changed(plan, title=title, region=region, period_start=period_start, period_end=period_end,
-                           default_frequency=default_frequency)
+                           default_frequency=default_frequency,
+                           non_working_rule=non_working_rule or plan.non_working_rule,
+                           escalation_working_days=escalation_working_days or plan.escalation_working_days,
+                           delegation_working_days=plan.delegation_working_days if delegation_working_days is None
+                           else delegation_working_days)
     plan.natural_key = key
-    if schedule_before != (plan.period_start, plan.period_end, plan.default_frequency):
+    plan.figures_stale = True
+    if schedule_before != (plan.period_start, plan.period_end, plan.default_frequency, plan.non_working_rule):
+        calendar = working_calendar()
         for activity in plan.activities:
-            _reschedule(activity, plan)
+            _reschedule(activity, plan, schedule_of(activity, plan, calendar))
     if diff:
         history.record("plan.edited", plan=plan, changes=diff)
     db.session.commit()
     return diff
 
 
-def _reschedule(activity: Activity, plan: Plan, wanted: dict | None = None, rule: str | None = None) -> None:
-    """Give the activity the due dates its deadline gives now (computed here unless passed in)."""
-    if wanted is None:
-        wanted, _problems, rule = due_dates_of(activity, plan)
-    activity.deadline_rule = rule
-    kept = sync_obligations(activity, wanted)
+def _reschedule(activity: Activity, plan: Plan, schedule: Schedule) -> None:
+    """Give the activity the due dates its deadline gives now."""
+    activity.deadline_rule = schedule.rule
+    kept = sync_obligations(activity, schedule.wanted, schedule.waiting)
     for day in kept:
         message = kept_due_date(day)
         db.session.add(PlanWarning(plan=plan, activity_number=activity.number, field="deadline", message=message,
@@ -252,6 +383,8 @@ def edit_activity(activity: Activity, *, number: str, section_id: int | None, te
     """Correct the imported fields. A new deadline text gives new due dates at once; a due date
     that already has reports is never dropped."""
     plan = activity.plan
+    _refuse_personal_data(number=number, text=text, completion_form=completion_form, deadline=deadline_text,
+                          funding=funding_text)
     number = _checked_activity_fields(plan, number, text, activity.id)
     deadline_changed = clean(deadline_text) != clean(activity.deadline_text)
     funding = classify_funding(funding_text)
@@ -266,6 +399,7 @@ def edit_activity(activity: Activity, *, number: str, section_id: int | None, te
         if problem:
             db.session.rollback()
             raise PlanEditError(_("Deadline: %(problem)s", problem=translated_message(problem)))
+    plan.figures_stale = True
     if old_number != number:
         for warning in db.session.scalars(select(PlanWarning).where(
                 PlanWarning.plan_id == plan.id, PlanWarning.activity_number == old_number)):
@@ -277,10 +411,10 @@ def edit_activity(activity: Activity, *, number: str, section_id: int | None, te
 
 
 def _apply_deadline(activity: Activity, plan: Plan) -> str | None:
-    wanted, problems, rule = due_dates_of(activity, plan)
-    if not wanted and problems:
-        return problems[0]
-    _reschedule(activity, plan, wanted, rule)
+    schedule = schedule_of(activity, plan, working_calendar())
+    if not schedule.wanted and not schedule.waiting and schedule.problems:
+        return schedule.problems[0]
+    _reschedule(activity, plan, schedule)
     return None
 
 
@@ -295,10 +429,12 @@ def set_executors(activity: Activity, executors_text: str) -> list[str]:
     """Replace the executors with those written (comma-separated, the lead first), resolved as
     an import would. Returns the problems found (also stored as warnings)."""
     plan = activity.plan
+    _refuse_personal_data(executors=executors_text)
     warnings: list[ParsedWarning] = []
     parsed = resolve_executors([executors_text], BodyResolver([], learned_aliases(plan.region)),
                                activity.number, msg("edited by hand"), warnings)
     bodies = BodyCache(plan.region)
+    plan.figures_stale = True
     before = ", ".join(e.written for e in activity.executors)
     activity.executors = executor_rows(parsed, bodies)
     for warning in warnings:
@@ -332,6 +468,8 @@ def create_plan(*, title: str, region: str | None, period_start: date, period_en
 
 def add_activity(plan: Plan, *, number: str, section_title: str, text: str, completion_form: str,
                  executors_text: str, deadline_text: str, funding_text: str) -> Activity:
+    _refuse_personal_data(number=number, section=section_title, text=text, completion_form=completion_form,
+                          executors=executors_text, deadline=deadline_text, funding=funding_text)
     number = _checked_activity_fields(plan, number, text)
     if not clean(executors_text):
         raise PlanEditError(_("Name at least one executor; the first named is the lead."))
@@ -349,12 +487,14 @@ def add_activity(plan: Plan, *, number: str, section_title: str, text: str, comp
                         deadline_text=deadline_text.strip(), funding_text=funding.text, funding_kind=funding.kind,
                         funding_amount_kzt=funding.amount_kzt, parts=[], source_ref="portal")
     db.session.add(activity)
-    wanted, problems, rule = due_dates_of(activity, plan)
-    if not wanted:
+    schedule = schedule_of(activity, plan, working_calendar())
+    if not schedule.wanted and not schedule.waiting:
         db.session.rollback()
-        raise PlanEditError(_("Deadline: %(problem)s", problem=translated_message(problems[0]) if problems else _("no due date")))
-    activity.deadline_rule = rule
-    sync_obligations(activity, wanted)
+        raise PlanEditError(_("Deadline: %(problem)s", problem=translated_message(schedule.problems[0])
+                              if schedule.problems else _("no due date")))
+    activity.deadline_rule = schedule.rule
+    sync_obligations(activity, schedule.wanted, schedule.waiting)
+    plan.figures_stale = True
     db.session.flush()
     history.record("activity.added", activity=activity, details={"number": number})
     set_executors(activity, executors_text)  # commits

@@ -10,6 +10,7 @@ from tracker.core.urls import is_local_path
 from tracker.executors.models import Body
 from tracker.extensions import db, htmx
 from tracker.plans import operations
+from tracker.plans.amendments import amendment_of
 from tracker.plans.engine import PlanFormatError
 from tracker.plans.forms import (
     ActivityForm,
@@ -85,10 +86,11 @@ def set_executors(activity_id: int):
 @require(can_edit_plans)
 def assign_executor(executor_id: int):
     executor = db.session.get(ActivityExecutor, executor_id) or abort(404)
-    form = AssignForm()
-    form.body_id.choices = [(b.id, b.label) for b in operations.bodies_for(executor.activity.plan)]
+    form = AssignForm().offer(operations.bodies_for(executor.activity.plan))
     if not form.validate_on_submit():
-        flash(_("Choose a body from the list."), "error")
+        untouched = form.body_id.data is None  # the list still on "— choose a body —"
+        flash(_("Choose the body from the list first; nothing was assigned.") if untouched
+              else _("Choose a body from the list."), "error")
     else:
         try:
             changed = operations.assign_executor(executor, db.session.get(Body, form.body_id.data))
@@ -125,7 +127,10 @@ def edit_plan(plan_id: int):
         try:
             operations.edit_plan(plan, title=form.title.data, region=form.region.data,
                                  period_start=form.period_start.data, period_end=form.period_end.data,
-                                 default_frequency=form.default_frequency.data)
+                                 default_frequency=form.default_frequency.data,
+                                 non_working_rule=form.non_working_rule.data,
+                                 escalation_working_days=form.escalation_working_days.data,
+                                 delegation_working_days=form.delegation_working_days.data)
         except operations.PlanEditError as exc:
             error = str(exc)
         else:
@@ -197,27 +202,45 @@ def upload():
 @require(can_edit_plans)
 def preview(token: str):
     try:
-        filename, data = operations.staged(token)
+        filename, _data, parsed = operations.staged_plan(token)
     except LookupError:
         abort(404)
-    try:
-        parsed = operations.parse_document(data, filename)
     except PlanFormatError as exc:
         return render_template("plans/upload.html", form=UploadForm(), error=translated_message(exc.message)), 422
+    return _preview_page(parsed, filename, token, ConfirmImportForm())
+
+
+#: activities shown per page of the preview (a 20,000-activity plan is read a page at a time;
+#: every warning is listed above the table whatever the page)
+PREVIEW_ROWS = 200
+
+
+def _preview_page(parsed, filename: str, token: str, form, error: str | None = None, status: int = 200):
     warnings: dict[str | None, list] = {}
     for warning in parsed.warnings:
         warnings.setdefault(warning.activity, []).append(warning)
+    existing = operations.existing_plan_for(parsed)
+    amendment = amendment_of(existing, parsed) if existing is not None else None
+    pages = max(1, -(-len(parsed.activities) // PREVIEW_ROWS))
+    page = min(max(1, request.args.get("page", 1, type=int)), pages)
+    shown = parsed.activities[(page - 1) * PREVIEW_ROWS:page * PREVIEW_ROWS]
     return render_template("plans/preview.html", parsed=parsed, filename=filename, token=token, warnings=warnings,
-                           existing=operations.existing_plan_for(parsed), form=ConfirmImportForm())
+                           existing=existing, amendment=amendment, form=form, error=error, shown=shown,
+                           page=page, pages=pages, first_shown=(page - 1) * PREVIEW_ROWS + 1,
+                           due_dates=sum(len(a.deadline.due_dates) for a in parsed.activities)), status
 
 
 @bp.post("/import/<token>")
 @require(can_edit_plans)
 def confirm(token: str):
-    if not ConfirmImportForm().validate_on_submit():
+    form = ConfirmImportForm()
+    if not form.validate_on_submit():
         abort(400)
     try:
-        summary = operations.confirm_import(token)
+        summary = operations.confirm_import(token, form.amendment_number.data, form.amendment_date.data)
+    except operations.PlanEditError as exc:
+        filename, _data, parsed = operations.staged_plan(token)
+        return _preview_page(parsed, filename, token, form, error=str(exc), status=422)
     except LookupError:
         flash(_("That upload is no longer waiting; upload the file again."), "error")
         return redirect(url_for("plans.upload"))

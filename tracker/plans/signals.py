@@ -21,3 +21,15 @@ def obligations_kept_by_others(ids: list[int]) -> set[int]:
         for _receiver, answer in obligations_in_use.send(None, ids=ids):
             found |= answer
     return found
+
+#: sent with `parsed` (a ParsedPlan) by `plans parse --json`; each receiver returns a dict of keys
+#: to add to the JSON (tracker.indicators adds "indicators": what the import will propose)
+plan_parsed = _signals.signal("plan-parsed")
+
+
+def parsed_plan_extras(parsed) -> dict:
+    """What the packages built on plans add to a parsed plan's JSON."""
+    extras: dict = {}
+    for _receiver, answer in plan_parsed.send(None, parsed=parsed):
+        extras.update(answer or {})
+    return extras

@@ -6,9 +6,11 @@ coordinator's forms on them post to tracker.plans.routes.
 """
 
 from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from tracker.control.operations import off_control_panel
 from tracker.core.clock import today
 from tracker.extensions import db, htmx
 from tracker.history import entries_for
@@ -63,7 +65,8 @@ def plan(plan_id: int):
                    words=words, resolve_form=ResolveWarningForm())
     if htmx and htmx.target == "plan-table" and not htmx.history_restore_request:
         return render_template("progress/_table.html", **context)
-    return render_template("progress/show.html", history=entries_for(plan_id=plan.id, limit=30), **context)
+    return render_template("progress/show.html", history=entries_for(plan_id=plan.id, limit=30),
+                           off_control=off_control_panel(plan, None, current_user), **context)
 
 
 @bp.get("/activities/<int:activity_id>")
@@ -73,11 +76,10 @@ def activity(activity_id: int):
     reports = reports_by_obligation(item.obligations)
     warnings = db.session.scalars(select(PlanWarning).where(
         PlanWarning.plan_id == item.plan_id, PlanWarning.activity_number == item.number)).all()
-    assign_form = AssignForm()
-    assign_form.body_id.choices = [(b.id, f"{b.label}") for b in plan_operations.bodies_for(item.plan)]
+    assign_form = AssignForm(formdata=None).offer(plan_operations.bodies_for(item.plan))
     return render_template(
         "progress/activity.html", activity=item, plan=item.plan, status_of=status_of, reports=reports,
         activity_status=activity_status(list(status_of.values())), warnings=warnings, today=today(),
         assign_form=assign_form, resolve_form=ResolveWarningForm(),
         executors_form=ExecutorsForm(executors_text=plan_operations.executors_as_written(item)),
-        history=entries_for(activity_id=item.id))
+        history=entries_for(activity_id=item.id), off_control=off_control_panel(item.plan, item, current_user))

@@ -2,7 +2,10 @@
 
 The checks, in the order a person would want to hear about them: size, type (from the bytes —
 a renamed .exe is refused whatever its name says), whether the name agrees with the content,
-whether the file opens, and whether a Word or Excel file carries an IIN.
+whether the file opens, and whether any text-bearing part of it carries an IIN (what is read,
+per format: tracker.core.personal_data). A file whose words cannot be read — protected by a
+password, of a format older than Word/Excel 97, a PDF too long or with a page whose text cannot
+be extracted — is refused: it cannot be checked, and nothing unchecked is stored.
 """
 
 import hashlib
@@ -16,7 +19,18 @@ import filetype
 from flask_babel import gettext as _
 
 from tracker.core.formatting import translated_message
-from tracker.core.personal_data import UnpacksTooLarge, document_text, find_iins, masked
+from tracker.core.personal_data import (
+    MAX_PDF_PAGES,
+    OldFormat,
+    PasswordProtected,
+    TooManyPages,
+    UnpacksTooLarge,
+    UnreadablePage,
+    document_text,
+    encrypted_office_package,
+    find_iins,
+    masked,
+)
 from tracker.core.sizes import MAX_UNPACKED_BYTES, human_size
 
 #: the evidence kinds a report may carry: kind → (MIME type, extensions its name may have)
@@ -89,6 +103,8 @@ def check(name: str, data: bytes, max_bytes: int) -> str:
                               name=shown, size=translated_message(human_size(len(data))),
                               limit=translated_message(human_size(max_bytes))))
     kind = sniff(data)
+    if kind is None and encrypted_office_package(data):
+        raise EvidenceError(_password_protected(shown))
     if kind is None:
         raise EvidenceError(_("«%(name)s» is not a PDF, Word, Excel, JPEG or PNG file (judged by its content, "
                               "not its name).", name=shown))
@@ -101,6 +117,18 @@ def check(name: str, data: bytes, max_bytes: int) -> str:
     except UnpacksTooLarge:
         raise EvidenceError(_("«%(name)s» would unpack to more than %(limit)s; it is refused without being opened.",
                               name=shown, limit=translated_message(human_size(MAX_UNPACKED_BYTES)))) from None
+    except PasswordProtected:
+        raise EvidenceError(_password_protected(shown)) from None
+    except OldFormat as old:
+        raise EvidenceError(_("«%(name)s» is an old %(format)s file whose text cannot be checked for IINs; save it "
+                              "as .docx, .xlsx or PDF and attach that.", name=shown, format=old.args[0])) from None
+    except TooManyPages as long:
+        raise EvidenceError(_("«%(name)s» has %(pages)s pages; evidence is checked for IINs up to %(limit)s pages. "
+                              "Attach the pages that show the work.", name=shown, pages=long.args[0],
+                              limit=MAX_PDF_PAGES)) from None
+    except UnreadablePage as page:
+        raise EvidenceError(_("«%(name)s»: the text of page %(page)s cannot be read, so the file cannot be checked "
+                              "for IINs. Save it again as PDF and attach that.", name=shown, page=page.args[0])) from None
     if text is None:
         raise EvidenceError(_("«%(name)s» looks like %(kind)s but cannot be opened; it may be damaged.",
                               name=shown, kind=kind.upper()))
@@ -110,6 +138,11 @@ def check(name: str, data: bytes, max_bytes: int) -> str:
                               "identification numbers; remove them and attach the file again.",
                               name=shown, iin=masked(found[0])))
     return kind
+
+
+def _password_protected(shown: str) -> str:
+    return _("«%(name)s» is protected by a password, so its text cannot be checked for IINs. Save a copy "
+             "without the password and attach that.", name=shown)
 
 
 def store(name: str, data: bytes, kind: str, folder: Path) -> StoredFile:
@@ -143,3 +176,19 @@ def path_of(stored_name: str, folder: Path) -> Path:
     if folder.resolve() not in path.parents:
         raise EvidenceError(stored_name)
     return path
+
+
+def send_stored(item):
+    """The download of a stored file (a report's evidence, a delegation's file, an actual's
+    evidence: anything with stored_name, content_type and original_name): always an attachment,
+    never cached, 404 when the name leads outside the folder or the file is gone."""
+    from flask import abort, current_app, send_file
+
+    try:
+        path = path_of(item.stored_name, Path(current_app.config["EVIDENCE_DIR"]))
+    except EvidenceError:
+        abort(404)
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype=item.content_type, as_attachment=True, download_name=item.original_name,
+                     max_age=0)

@@ -9,7 +9,8 @@ from tracker.reports.status import ReportState, Status
 def status_labels() -> dict[str, str]:
     return {Status.UPCOMING: _("upcoming"), Status.DUE_SOON: _("due soon"), Status.OVERDUE: _("overdue"),
             Status.SUBMITTED: _("submitted"), Status.RETURNED: _("returned"), Status.DONE: _("done"),
-            Status.DONE_LATE: _("done late")}
+            Status.DONE_LATE: _("done late"), Status.WAITING: _("waiting for an event"),
+            Status.OFF_CONTROL: _("off control")}
 
 
 def report_state_labels() -> dict[str, str]:

@@ -85,14 +85,11 @@ class CompletionReport(db.Model):
         back_populates="report", cascade="all, delete-orphan", order_by="Evidence.id")
 
 
-class Evidence(db.Model):
-    """A file attached to a report. The bytes live under EVIDENCE_DIR as `stored_name`, never
-    under static/; a corrected version of a report points at the same stored file again."""
+class StoredFile:
+    """The columns of a file kept under EVIDENCE_DIR (a report's evidence, a file handed down with
+    a delegation, an actual's evidence), checked by the same rules (tracker.reports.evidence) and
+    downloaded the same way (evidence.send_stored)."""
 
-    __tablename__ = "evidence"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    report_id: Mapped[int] = mapped_column(ForeignKey("completion_report.id", ondelete="CASCADE"), index=True)
     #: the name it had on the sender's computer (shown and offered on download)
     original_name: Mapped[str] = mapped_column(String(255))
     #: generated: "<year>/<uuid>.<kind>"
@@ -104,6 +101,16 @@ class Evidence(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Evidence(StoredFile, db.Model):
+    """A file attached to a report. The bytes live under EVIDENCE_DIR as `stored_name`, never
+    under static/; a corrected version of a report points at the same stored file again."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("completion_report.id", ondelete="CASCADE"), index=True)
 
     report: Mapped[CompletionReport] = relationship(back_populates="evidence")
     uploaded_by: Mapped[User] = relationship()

@@ -13,13 +13,15 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import history
 from tracker.auth.models import User
+from tracker.control.rules import in_force
 from tracker.core.clock import local_date, now, today
-from tracker.core.personal_data import find_iins, masked
+from tracker.core.personal_data import PersonalDataFound, refuse_personal_data
 from tracker.extensions import db
 from tracker.plans.models import ExecutorRole, Obligation
+from tracker.plans.permissions import reporting_role
 from tracker.reports import evidence as evidence_files
+from tracker.reports import rollups, signals
 from tracker.reports.models import CompletionReport, Evidence, ReportKind
-from tracker.reports.permissions import reporting_role
 from tracker.reports.status import LeadReportState, ReportState, obligation_status, state_as_of
 
 _LINK = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
@@ -55,11 +57,14 @@ def lead_report_states(obligation_ids, as_of: date | None = None) -> dict[int, L
 
 
 def statuses(obligations, as_of: date | None = None) -> dict[int, str]:
-    """Obligation id → status, today (or on `as_of`)."""
+    """Obligation id → status, today (or on `as_of`), against the date in force that day."""
+    obligations = list(obligations)
     day = as_of or today()
     states = lead_report_states([o.id for o in obligations], as_of)
+    then = in_force(obligations, day)
     soon = current_app.config["DUE_SOON_DAYS"]
-    return {o.id: obligation_status(o.due_date, states.get(o.id), day, soon) for o in obligations}
+    return {o.id: obligation_status(then[o.id].due_date, states.get(o.id), day, soon, then[o.id].on_control)
+            for o in obligations}
 
 
 def reports_of(obligation: Obligation) -> list[CompletionReport]:
@@ -194,11 +199,14 @@ def submit_report(obligation: Obligation, user: User, text: str, links: list[str
         raise ReportError(_("Say what was done: the report text is empty."))
     if not no_personal_data:
         raise ReportError(_("Confirm that the report names no minor and carries no IIN."))
-    for field_text in [text, *links]:
-        found = find_iins(field_text)
-        if found:
-            raise ReportError(_("The report contains an IIN (%(iin)s). Reports must not carry personal "
-                                "identification numbers; remove it.", iin=masked(found[0])))
+    try:
+        refuse_personal_data(text=text, links=links)
+    except PersonalDataFound as found:
+        if found.field == "links":
+            raise ReportError(_("A link contains an IIN (%(iin)s). Reports must not carry personal identification "
+                                "numbers; remove it.", iin=found.masked)) from None
+        raise ReportError(_("The report contains an IIN (%(iin)s). Reports must not carry personal "
+                            "identification numbers; remove it.", iin=found.masked)) from None
 
     latest = latest_lead_report(obligation)
     # Looked up after `latest`: if this form's first post is stored meanwhile, that report is what
@@ -249,7 +257,9 @@ def submit_report(obligation: Obligation, user: User, text: str, links: list[str
             "report.resubmitted" if previous else "report.submitted")
         history.record(action, obligation=obligation, report=report, body=report.body or user.body, details={
             "version": report.version, "files": [e.original_name for e in report.evidence],
-            "due_date": obligation.due_date.isoformat(), "number": obligation.activity.number})
+            "due_date": _iso(obligation.due_date), "number": obligation.activity.number})
+        signals.report_submitted.send(None, report=report)
+        rollups.recount([obligation.id])
         db.session.commit()
     except BaseException as error:
         db.session.rollback()
@@ -296,8 +306,10 @@ def review_report(report: CompletionReport, reviewer: User, accept: bool, commen
         raise _changed_meanwhile(report)
     if not accept and not comment:
         raise ReportError(_("Say why the report is returned: the comment is empty."))
-    if find_iins(comment):
-        raise ReportError(_("The comment contains an IIN; remove it."))
+    try:
+        refuse_personal_data(comment=comment)
+    except PersonalDataFound as found:
+        raise ReportError(_("The comment contains an IIN (%(iin)s); remove it.", iin=found.masked)) from None
     moment = now()
     report.state = ReportState.ACCEPTED if accept else ReportState.RETURNED
     report.reviewed_at = moment
@@ -309,9 +321,15 @@ def review_report(report: CompletionReport, reviewer: User, accept: bool, commen
         history.record("report.accepted" if accept else "report.returned", obligation=obligation, report=report,
                        body=report.body, actor=reviewer, details={
                            "version": report.version, "comment": comment,
-                           "due_date": obligation.due_date.isoformat(), "number": obligation.activity.number})
+                           "due_date": _iso(obligation.due_date), "number": obligation.activity.number})
+        signals.report_reviewed.send(None, report=report)
+        rollups.recount([obligation.id])
         db.session.commit()
     except StaleDataError:  # another reviewer's UPDATE landed between our read and our write
         db.session.rollback()
         raise _changed_meanwhile(report) from None
     return report
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None  # a due date that waits for an event has none yet

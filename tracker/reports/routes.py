@@ -2,20 +2,21 @@
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from tracker.auth.permissions import can_review, require
+from tracker.control.operations import obligation_panel
 from tracker.extensions import db, htmx
 from tracker.history import entries_for
 from tracker.plans.models import Activity, ActivityExecutor, Obligation
+from tracker.plans.permissions import reporting_role
 from tracker.reports import evidence as evidence_files
-from tracker.reports import operations
+from tracker.reports import operations, staged_files
 from tracker.reports.forms import ReportForm, ReviewForm
 from tracker.reports.models import CompletionReport, Evidence, ReportKind
-from tracker.reports.permissions import reporting_role
 from tracker.reports.status import ReportState
 
 bp = Blueprint("reports", __name__)
@@ -28,7 +29,7 @@ def _obligation(obligation_id: int) -> Obligation:
 
 
 def _page(obligation: Obligation, report_form: ReportForm | None = None, review_form: ReviewForm | None = None,
-          error: str | None = None, status_code: int = 200):
+          error: str | None = None, status_code: int = 200, staged: list | None = None):
     reports = operations.reports_of(obligation)
     latest = next((r for r in reversed(reports) if r.kind == ReportKind.LEAD), None)
     role = reporting_role(current_user, obligation.activity)
@@ -46,6 +47,9 @@ def _page(obligation: Obligation, report_form: ReportForm | None = None, review_
         contributions=[r for r in reports if r.kind == ReportKind.CONTRIBUTION],
         history=entries_for(obligation_ids=[obligation.id]),
         max_evidence=current_app.config["MAX_EVIDENCE_BYTES"],
+        staged=staged or [],
+        control=obligation_panel(obligation, current_user,
+                                 accepted=latest is not None and latest.state == ReportState.ACCEPTED),
     )
     template = "reports/_obligation.html" if htmx else "reports/obligation.html"
     return render_template(template, **context), status_code
@@ -72,21 +76,52 @@ def post_report(obligation_id: int):
     if stored is not None:  # the same form again (a double click, a retry after a timeout): stored once
         flash(_("This report was already received; it is stored once."))
         return _posted(obligation)
+    staging, token = _staging(form, token, obligation)
+    staging.remove(request.form.getlist("unstage"))  # the files ticked "remove"
     returned = operations.report_to_correct(role, operations.latest_lead_report(obligation), current_user)
     form.keep_evidence.choices = [(e.id, e.original_name) for e in returned.evidence] if returned else []
     files = [(f.filename, f.read()) for f in form.files.data or [] if f and f.filename]
-    # A browser never refills a file field, so say so whenever the form comes back.
-    again = " " + _("Attached files are not kept when the form comes back: attach them again.") if files else ""
+    max_bytes, limit = current_app.config["MAX_EVIDENCE_BYTES"], current_app.config["MAX_CONTENT_LENGTH"]
     if not form.validate_on_submit():
-        return _page(obligation, report_form=form, error=again.strip() or None, status_code=422)
+        # A browser never fills a file field again: the files sent are kept, listed as attached —
+        # when what the form lacks is something the person writes or ticks. A choice the page never
+        # offered (another body's file to carry over) is not a form to come back to: nothing is kept.
+        refused = staging.add(files, max_bytes, limit) if set(form.errors) <= _WRITTEN_FIELDS else []
+        return _page(obligation, report_form=form, error=" ".join(refused) or None, status_code=422,
+                     staged=staging.files())
     try:
         operations.submit_report(
             obligation, current_user, form.text.data, operations.parse_links(form.links.data),
-            files, form.no_personal_data.data, form.keep_evidence.data, submission_token=token)
+            staging.contents() + files, form.no_personal_data.data, form.keep_evidence.data,
+            submission_token=token)
     except (operations.ReportError, evidence_files.EvidenceError) as exc:
-        return _page(obligation, report_form=form, error=str(exc) + again, status_code=422)
+        said = [str(exc)]
+        if operations.posting_refusal(role, operations.latest_lead_report(obligation)) is None:
+            said += [m for m in staging.add(files, max_bytes, limit) if m not in said]
+        else:  # the form is not offered again (a report awaits review, or was accepted meanwhile)
+            staging.clear()
+        return _page(obligation, report_form=form, error=" ".join(said), status_code=422, staged=staging.files())
+    staging.clear()
     flash(_("Report submitted."))
     return _posted(obligation)
+
+
+#: the report form's fields a person fills in; when only these are refused, the files sent are kept
+_WRITTEN_FIELDS = {"text", "links", "no_personal_data", "files"}
+
+
+def _staging(form: ReportForm, token: str | None, obligation: Obligation):
+    """The files kept for this form (tracker.reports.staged_files) and the token they are kept
+    under. A form without a usable token, or with one whose files are someone else's, gets a token
+    of its own: it finds nothing of theirs and can keep its own files."""
+    folder = Path(current_app.config["EVIDENCE_DIR"])
+    staged_files.sweep(folder)
+    staging = staged_files.Staging.of(folder, token, current_user.id, obligation.id)
+    if staging is None:
+        token = operations.new_submission_token()
+        form.submission_token.data = token
+        staging = staged_files.Staging.of(folder, token, current_user.id, obligation.id)
+    return staging, token
 
 
 def _posted(obligation: Obligation):
@@ -122,12 +157,4 @@ def review(report_id: int):
 
 @bp.get("/evidence/<int:evidence_id>")
 def download(evidence_id: int):
-    item = db.session.get(Evidence, evidence_id) or abort(404)
-    try:
-        path = evidence_files.path_of(item.stored_name, Path(current_app.config["EVIDENCE_DIR"]))
-    except evidence_files.EvidenceError:
-        abort(404)
-    if not path.exists():
-        abort(404)
-    return send_file(path, mimetype=item.content_type, as_attachment=True, download_name=item.original_name,
-                     max_age=0)
+    return evidence_files.send_stored(db.session.get(Evidence, evidence_id) or abort(404))

@@ -6,13 +6,17 @@ The rule, in the order it is decided:
 - done_late  — it was accepted after the due date;
 - returned   — the coordinator sent the report back; the executor must correct it;
 - submitted  — a report awaits the coordinator's review;
+- off_control — the activity or its plan was taken off control before this due date came
+  (tracker.control): it leaves the counts but is kept;
+- waiting    — the deadline waits for an event whose day is not yet recorded: no date yet;
 - overdue    — the due date has passed and nothing is accepted or awaiting review;
 - due_soon   — due within DUE_SOON_DAYS (14 by default), nothing submitted yet;
 - upcoming   — due later.
 
 Only the lead executor's reports count; co-executors' contributions go into the lead's report.
 "As of" a day, a report counts only if it was submitted by the end of that day, and its review
-only if the review was made by then.
+only if the review was made by then. The due date is the one in force that day (an approved
+extension moves it; tracker.control.rules gives it, with whether the item was on control).
 
 The rule exists in two forms, written side by side here: `obligation_status` in Python (one
 obligation's page, the plan page) and `status_sql` as one CASE expression (the dashboard counts
@@ -25,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from sqlalchemy import and_, case, literal
+from sqlalchemy import and_, case, literal, or_
 
 
 class Status(StrEnum):
@@ -38,9 +42,13 @@ class Status(StrEnum):
     RETURNED = "returned"
     DONE = "done"
     DONE_LATE = "done_late"
+    WAITING = "waiting"
+    OFF_CONTROL = "off_control"
 
 
 STATUSES = tuple(Status)
+#: statuses that are not "due so far" whatever the day: no date yet, or out of the counts
+NOT_DUE = (Status.WAITING, Status.OFF_CONTROL)
 
 
 class ReportState(StrEnum):
@@ -52,19 +60,21 @@ class ReportState(StrEnum):
 
 
 class Progress(StrEnum):
-    """How the dashboard counts an activity: done when every due date is done (on time or late),
-    overdue when any is overdue, in progress otherwise."""
+    """How the dashboard counts an activity: overdue when any due date is overdue; done when every
+    due date still on control is done (on time or late); off control when none is on control any
+    more; in progress otherwise."""
 
     DONE = "done"
     IN_PROGRESS = "in_progress"
     OVERDUE = "overdue"
+    OFF_CONTROL = "off_control"
 
 
 ACTIVITY_PROGRESS = tuple(Progress)
 
 #: an activity shows the most pressing status among its obligations, in this order
 _ACTIVITY_PRECEDENCE = (Status.OVERDUE, Status.RETURNED, Status.SUBMITTED, Status.DUE_SOON, Status.UPCOMING,
-                        Status.DONE_LATE, Status.DONE)
+                        Status.WAITING, Status.DONE_LATE, Status.DONE, Status.OFF_CONTROL)
 
 
 @dataclass(frozen=True)
@@ -78,13 +88,20 @@ class LeadReportState:
 # --- the obligation: Python --------------------------------------------------------------------
 
 
-def obligation_status(due_date: date, latest: LeadReportState | None, today: date, due_soon_days: int = 14) -> str:
+def obligation_status(due_date: date | None, latest: LeadReportState | None, today: date, due_soon_days: int = 14,
+                      on_control: bool = True) -> str:
+    """`due_date` is the date in force on `today` (None: waiting for an event), `on_control`
+    whether the item was still on control that day (tracker.control.rules.in_force)."""
     if latest is not None:
         if latest.state == ReportState.ACCEPTED:
-            on_time = latest.reviewed_on is not None and latest.reviewed_on <= due_date
+            on_time = latest.reviewed_on is not None and (due_date is None or latest.reviewed_on <= due_date)
             return Status.DONE if on_time else Status.DONE_LATE
         if latest.state in (ReportState.SUBMITTED, ReportState.RETURNED):
             return Status(latest.state)
+    if not on_control:
+        return Status.OFF_CONTROL
+    if due_date is None:
+        return Status.WAITING
     if due_date < today:
         return Status.OVERDUE
     if due_date <= today + timedelta(days=due_soon_days):
@@ -104,16 +121,19 @@ def state_as_of(state: str, submitted_on: date, reviewed_on: date | None, as_of:
 # --- the obligation: SQL -----------------------------------------------------------------------
 
 
-def status_sql(*, due_date, report_id, report_state, reviewed_on, as_of: date, due_soon_days: int):
+def status_sql(*, due_date, report_id, report_state, reviewed_on, as_of: date, due_soon_days: int, on_control):
     """`obligation_status` ∘ `state_as_of` as one CASE expression over the latest lead report
-    submitted by `as_of` (its columns, NULL when there is none) and the obligation's due date."""
+    submitted by `as_of` (its columns, NULL when there is none), the date in force and whether the
+    item is on control that day (tracker.control.rules.in_force_sql)."""
     reviewed_by_then = reviewed_on <= as_of
     accepted = and_(report_state == ReportState.ACCEPTED.value, reviewed_by_then)
     return case(
-        (and_(accepted, reviewed_on <= due_date), literal(Status.DONE.value)),
+        (and_(accepted, or_(due_date.is_(None), reviewed_on <= due_date)), literal(Status.DONE.value)),
         (accepted, literal(Status.DONE_LATE.value)),
         (and_(report_state == ReportState.RETURNED.value, reviewed_by_then), literal(Status.RETURNED.value)),
         (report_id.is_not(None), literal(Status.SUBMITTED.value)),
+        (~on_control, literal(Status.OFF_CONTROL.value)),
+        (due_date.is_(None), literal(Status.WAITING.value)),
         (due_date < as_of, literal(Status.OVERDUE.value)),
         (due_date <= as_of + timedelta(days=due_soon_days), literal(Status.DUE_SOON.value)),
         else_=literal(Status.UPCOMING.value),
@@ -131,18 +151,22 @@ def activity_status(statuses: list[str]) -> str | None:
 
 
 def activity_progress(statuses: list[str]) -> str | None:
-    """Done, in progress or overdue (None without due dates) — read off the most pressing status:
-    overdue if any is, done only if the most pressing is a kind of done (then all are)."""
+    """Done, in progress, overdue or off control (None without due dates) — read off the most
+    pressing status: overdue if any is; done only if the most pressing is a kind of done (then
+    the others are done or off control); off control only if every one is."""
     pressing = activity_status(statuses)
     if pressing is None:
         return None
     if pressing == Status.OVERDUE:
         return Progress.OVERDUE
+    if pressing == Status.OFF_CONTROL:
+        return Progress.OFF_CONTROL
     return Progress.DONE if pressing in (Status.DONE, Status.DONE_LATE) else Progress.IN_PROGRESS
 
 
-def progress_sql(*, overdue, done, done_late, total):
+def progress_sql(*, overdue, done, done_late, off_control, total):
     """`activity_progress` over an activity's counts per status (columns of a GROUP BY activity)."""
     return case((overdue > 0, literal(Progress.OVERDUE.value)),
-                (done + done_late == total, literal(Progress.DONE.value)),
+                (off_control == total, literal(Progress.OFF_CONTROL.value)),
+                (done + done_late + off_control == total, literal(Progress.DONE.value)),
                 else_=literal(Progress.IN_PROGRESS.value))

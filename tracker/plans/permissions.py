@@ -1,4 +1,5 @@
-"""Who may report on an activity: the rule is the body's, not only the account's."""
+"""Who may report on an activity, and ask for its extensions: the rule is the body's part on the
+activity, not only the account's role."""
 
 from tracker.auth.models import AccountRole, User
 from tracker.plans.models import Activity, ExecutorRole
