@@ -1023,3 +1023,17 @@ def test_a_country_of_many_plans_is_summed_by_region_and_a_region_opens_its_plan
     assert "region=" in link
     opened = client.get(link)
     assert 'data-plan="' in opened.get_data(as_text=True) and 'data-region="' not in opened.get_data(as_text=True)
+
+
+def test_a_country_of_many_plans_asks_for_a_region_before_listing_plans_to_filter_by(
+        app, seeds, client, coordinator, monkeypatch):
+    from tracker.dashboard import queries as dashboard_queries
+
+    monkeypatch.setattr(dashboard_queries, "PLAN_CHOICES_LIMIT", 1)  # two plans stand for a thousand
+    def offered(**args):
+        html = client.get("/dashboard", query_string={"as_of": AS_OF.isoformat(), "lang": "en", **args}).get_data(as_text=True)
+        select = parse(html).by_id("filter-plan")
+        return [o.attrs["value"] for o in select.find_all("option")], "choose a region to list its plans" in html
+    assert offered() == (["", ""], True)  # "all", then the disabled hint
+    kostanay = db.session.get(Plan, seeds["kostanay"])
+    assert offered(region=kostanay.region) == (["", str(kostanay.id)], False)

@@ -164,11 +164,8 @@ def rollup_figures(filters: Filters, executor_body_id: int | None = None) -> tup
         plan_ids = select(Plan.id).where(Plan.region == filters.region)
     if executor_body_id is not None:
         key = str(executor_body_id)
-        rows = db.session.execute(select(
-            RollupExecutor.executor_key, RollupExecutor.role, RollupExecutor.status, RollupExecutor.due,
-            RollupExecutor.n, RollupExecutor.extensions).where(RollupExecutor.executor_key == key)).all()
         oldest = {key: db.session.scalar(select(RollupOldest.oldest).where(RollupOldest.executor_key == key))}
-        return [], _body_figures(_body_rows(rows, oldest))
+        return [], _body_figures(_executor_rows(RollupExecutor, [RollupExecutor.executor_key == key], oldest))
 
     plan_rows = select(RollupPlan.plan_id, RollupPlan.status, RollupPlan.due, RollupPlan.n, RollupPlan.extensions)
     progress_rows = select(RollupPlanProgress.plan_id, RollupPlanProgress.progress, RollupPlanProgress.n)
@@ -187,34 +184,28 @@ def rollup_figures(filters: Filters, executor_body_id: int | None = None) -> tup
     _count_all_activities(plans, filters)
 
     if plan_ids is None:
-        rows = db.session.execute(select(
-            RollupExecutor.executor_key, RollupExecutor.role, RollupExecutor.status, RollupExecutor.due,
-            RollupExecutor.n, RollupExecutor.extensions).where(RollupExecutor.n != 0)).all()
         oldest = dict(db.session.execute(select(RollupOldest.executor_key, RollupOldest.oldest)
                                          .where(RollupOldest.oldest.is_not(None))).all())
+        rows = _executor_rows(RollupExecutor, [RollupExecutor.n != 0], oldest)
     else:
-        rows = db.session.execute(select(
-            RollupPlanExecutor.executor_key, RollupPlanExecutor.role, RollupPlanExecutor.status,
-            RollupPlanExecutor.due, func.sum(RollupPlanExecutor.n), func.sum(RollupPlanExecutor.extensions))
-            .where(RollupPlanExecutor.plan_id.in_(plan_ids), RollupPlanExecutor.n != 0)
-            .group_by(RollupPlanExecutor.executor_key, RollupPlanExecutor.role, RollupPlanExecutor.status,
-                      RollupPlanExecutor.due)).all()
-        oldest = _oldest_overdue_in(plan_ids)
-    return list(plans.values()), _body_figures(_body_rows(rows, oldest))
+        rows = _executor_rows(RollupPlanExecutor, [RollupPlanExecutor.plan_id.in_(plan_ids), RollupPlanExecutor.n != 0],
+                              _oldest_overdue_in(plan_ids))
+    return list(plans.values()), _body_figures(rows)
 
 
-def _body_rows(rows, oldest: dict[str, date]) -> list:
-    """Rollup rows (key, role, status, due, n, extensions) → the rows `_body_figures` reads."""
-    gathered: dict[tuple[str, str], dict] = {}
-    for key, role, status, due, n, extensions in rows:
-        item = gathered.setdefault((key, role), {"by_status": dict.fromkeys(STATUSES, 0), "due": 0, "ext": 0})
-        item["by_status"][status] += int(n)
-        item["due"] += int(n) if due else 0
-        item["ext"] += int(extensions)
+def _executor_rows(model, where: list, oldest: dict[str, date]) -> list:
+    """The rows `_body_figures` reads — (body id, written name, role, counts by status, due so far,
+    oldest overdue, extensions) — one per executor and role, added up in SQL from the rollup rows
+    (one per status and due-or-not): a country's 10,000 bodies are 20,000 rows, not 130,000."""
+    by_status = [func.sum(case((model.status == s.value, model.n), else_=0)) for s in STATUSES]
+    query = (select(model.executor_key, model.role, *by_status,
+                    func.sum(case((model.due.is_(True), model.n), else_=0)), func.sum(model.extensions))
+             .where(*where).group_by(model.executor_key, model.role))
     found = []
-    for (key, role), item in gathered.items():
+    for key, role, *counts, due, extensions in db.session.execute(query):
         body_id, written = (None, key[len("written:"):]) if key.startswith("written:") else (int(key), None)
-        found.append((body_id, written, role, item["by_status"], item["due"], oldest.get(key), item["ext"]))
+        found.append((body_id, written, role, dict(zip(STATUSES, map(int, counts), strict=True)), int(due or 0),
+                      oldest.get(key), int(extensions or 0)))
     return found
 
 
@@ -476,16 +467,25 @@ def region_choices() -> list[str]:
                                    .order_by(Plan.region)))
 
 
-def plan_choices(filters: Filters) -> list:
-    """The plans of the chosen region (or of the chosen plan's region); every plan when none is chosen."""
+#: more plans than this and no region chosen: the plan filter asks for a region first (a
+#: thousand options are 180 KB of every dashboard page)
+PLAN_CHOICES_LIMIT = 200
+
+
+def plan_choices(filters: Filters) -> tuple[list, bool]:
+    """The plans of the chosen region (or of the chosen plan's region); every plan when none is
+    chosen — unless the country has more than PLAN_CHOICES_LIMIT, when a region is chosen first
+    (the second value says the list was cut so)."""
     query = select(Plan.id, Plan.title, Plan.region, Plan.period_start, Plan.period_end).order_by(
         Plan.period_start.desc(), Plan.id)
     region = filters.region
     if not region and filters.plan_id:
         region = db.session.scalar(select(Plan.region).where(Plan.id == filters.plan_id))
     if region:
-        query = query.where((Plan.region == region) | (Plan.id == filters.plan_id))
-    return db.session.execute(query).all()
+        return db.session.execute(query.where((Plan.region == region) | (Plan.id == filters.plan_id))).all(), False
+    if db.session.scalar(select(func.count(Plan.id))) > PLAN_CHOICES_LIMIT:
+        return [], True
+    return db.session.execute(query).all(), False
 
 
 def section_choices(filters: Filters) -> list:

@@ -50,10 +50,11 @@ def index():
         bodies_total=len(bodies), page=page, pages=pages, first_shown=(page - 1) * OVERDUE_PAGE_SIZE + 1,
         totals=totals, as_of=as_of, filters=filters, sort=sort, date_messages=date_messages, day_range=day_range(),
         direction=request.args.get("dir", "asc"), args=filters.as_args(),
-        regions=queries.region_choices(), all_plans=queries.plan_choices(filters),
+        regions=queries.region_choices(),
         sections=queries.section_choices(filters),
     )
     context["body_choices"], context["body_choices_cut"] = queries.body_choices(filters)
+    context["all_plans"], context["plan_choices_cut"] = queries.plan_choices(filters)
     if htmx and htmx.target == "dashboard-results" and not htmx.history_restore_request:
         return render_template("dashboard/_results.html", **context)
     return render_template("dashboard/index.html", **context)

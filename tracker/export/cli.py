@@ -11,8 +11,8 @@ from tracker.core import terminal
 from tracker.core.clock import now
 from tracker.dashboard.filters import cli_day
 from tracker.dashboard.queries import Filters
+from tracker.export.tables import estimated_rows
 from tracker.export.workbook import write_workbook
-from tracker.jobs.exports import estimated_rows
 
 export_cli = AppGroup("export", help="The auditors' progress workbook.")
 

@@ -21,7 +21,7 @@ from tracker.executors.models import Body, body_name
 from tracker.export.layout import width_for
 from tracker.extensions import db
 from tracker.indicators import export as indicators_export
-from tracker.plans.models import Activity, ActivityExecutor, ExecutorRole, Plan, Section
+from tracker.plans.models import Activity, ActivityExecutor, ExecutorRole, Obligation, Plan, Section
 from tracker.reporting import changes as changes_module
 from tracker.reports.labels import report_state_labels, status_labels
 from tracker.reports.models import CompletionReport, Evidence, ReportKind
@@ -331,3 +331,18 @@ def one_table(key: str, as_of: date, filters: queries.Filters, portal_url: str) 
     if key == "evidence":
         return evidence(as_of, filters, portal_url)
     return builders[key](as_of, filters)
+
+
+def estimated_rows(as_of, filters: queries.Filters) -> int:
+    """Rows the workbook will have, from the dashboard's own figures (one statement) and a count of
+    the evidence files: the progress bar's whole."""
+    plans, bodies = queries.figures(as_of, current_app.config["DUE_SOON_DAYS"], filters)
+    evidence = select(func.count(Evidence.id)).join(CompletionReport, CompletionReport.id == Evidence.report_id) \
+        .join(Obligation, Obligation.id == CompletionReport.obligation_id) \
+        .join(Activity, Activity.id == Obligation.activity_id).where(CompletionReport.submitted_on <= as_of)
+    if filters.plan_id:
+        evidence = evidence.where(Activity.plan_id == filters.plan_id)
+    if filters.region:
+        evidence = evidence.where(Activity.plan_id.in_(select(Plan.id).where(Plan.region == filters.region)))
+    return (len(plans) + len(bodies) + sum(p.obligations.get("overdue", 0) for p in plans)
+            + sum(p.activities_total for p in plans) + sum(p.total for p in plans) + (db.session.scalar(evidence) or 0))

@@ -9,19 +9,17 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tracker.core.clock import now
 from tracker.core.messages import msg
-from tracker.dashboard import queries
 from tracker.dashboard.filters import read_filters
 from tracker.export.naming import content_disposition
+from tracker.export.tables import estimated_rows
 from tracker.export.workbook import write_workbook
 from tracker.extensions import db
 from tracker.jobs.models import ExportJob, JobState
 from tracker.jobs.progress import Counter, forget, set_progress
-from tracker.plans.models import Activity, Obligation, Plan
-from tracker.reports.models import CompletionReport, Evidence
 from tracker.work.models import Notification
 
 #: Notification.kind of "your workbook is ready" / "could not be made"
@@ -40,21 +38,6 @@ def start_export(account, query: str, as_of, language: str) -> tuple[ExportJob, 
     db.session.add(job)
     db.session.commit()
     return job, True
-
-
-def estimated_rows(as_of, filters: queries.Filters) -> int:
-    """Rows the workbook will have, from the dashboard's own figures (one statement) and a count of
-    the evidence files: the progress bar's whole."""
-    plans, bodies = queries.figures(as_of, current_app.config["DUE_SOON_DAYS"], filters)
-    evidence = select(func.count(Evidence.id)).join(CompletionReport, CompletionReport.id == Evidence.report_id) \
-        .join(Obligation, Obligation.id == CompletionReport.obligation_id) \
-        .join(Activity, Activity.id == Obligation.activity_id).where(CompletionReport.submitted_on <= as_of)
-    if filters.plan_id:
-        evidence = evidence.where(Activity.plan_id == filters.plan_id)
-    if filters.region:
-        evidence = evidence.where(Activity.plan_id.in_(select(Plan.id).where(Plan.region == filters.region)))
-    return (len(plans) + len(bodies) + sum(p.obligations.get("overdue", 0) for p in plans)
-            + sum(p.activities_total for p in plans) + sum(p.total for p in plans) + (db.session.scalar(evidence) or 0))
 
 
 def run_export(job_id: int) -> None:

@@ -156,9 +156,10 @@ def changes():
                               body_id=filters.body_id)
     found = changes_module.changes(since, until, filters)
     choices, cut = queries.body_choices(filters)
+    plans, plans_cut = queries.plan_choices(filters)
     return render_template(
         "reporting/changes.html", found=found, filters=filters, since=since, until=until, day_range=day_range(),
-        regions=queries.region_choices(), all_plans=queries.plan_choices(filters),
+        regions=queries.region_choices(), all_plans=plans, plan_choices_cut=plans_cut,
         sections=queries.section_choices(filters), body_choices=choices, body_choices_cut=cut,
         kind_labels=changes_module.kind_labels(), edit_labels=changes_module.edit_labels(),
         counts=found.counts())
