@@ -177,6 +177,24 @@ def test_the_inbox_lists_what_awaits_review_oldest_first_and_a_review_clears_it_
     assert signed_in(app, world["auditor"]).get("/inbox").status_code == 403
 
 
+def test_the_inbox_is_paged_oldest_first(app, world, monkeypatch):
+    from tracker.work import routes
+
+    obligations = world["activity"].obligations[:2]
+    assert len(obligations) == 2
+    lead = signed_in(app, world["lead"])
+    for day, obligation in zip((date(2020, 2, 3), date(2020, 2, 24)), obligations, strict=True):
+        app.config["TODAY"] = day
+        assert post_report(lead, obligation.id).status_code == 302
+    app.config["TODAY"] = TODAY
+    monkeypatch.setattr(routes, "INBOX_PAGE_SIZE", 1)  # two reports stand for a country's thousands
+    ids = [r.id for r in db.session.scalars(select(CompletionReport).order_by(CompletionReport.submitted_at))]
+    coordinator = signed_in(app, world["coordinator"])
+    first, second = (coordinator.get(f"/inbox?page={n}").get_data(as_text=True) for n in (1, 2))
+    assert awaiting(first) == ids[:1] and awaiting(second) == ids[1:]
+    assert 'rel="next"' in first and 'rel="prev"' in second and "Reports 2–2 of 2" in second
+
+
 def awaiting(page: str) -> list[int]:
     """The reports in the inbox's table of reports awaiting review, in the page's order."""
     import re

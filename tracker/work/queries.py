@@ -105,21 +105,28 @@ class Waiting:
     late: bool = False
 
 
-def awaiting_review(as_of: date, calendar: WorkingCalendar, limit_working_days: int) -> list[Waiting]:
-    """Every lead report awaiting review, oldest first — only the latest version of each
-    obligation's report can be awaiting (one statement)."""
+def awaiting_review(as_of: date, calendar: WorkingCalendar, limit_working_days: int, page: int = 1,
+                    per_page: int | None = None) -> tuple[list[Waiting], int]:
+    """The lead reports awaiting review, oldest first — only the latest version of each
+    obligation's report can be awaiting — a page of them (all when `per_page` is None), and how
+    many there are in all. A country has thousands: the page is cut in SQL."""
     later = aliased(CompletionReport)
-    rows = db.session.execute(
+    waiting = (CompletionReport.kind == ReportKind.LEAD, CompletionReport.state == ReportState.SUBMITTED,
+               ~exists().where(later.obligation_id == CompletionReport.obligation_id, later.kind == ReportKind.LEAD,
+                               later.version > CompletionReport.version))
+    total = db.session.scalar(select(func.count(CompletionReport.id)).where(*waiting)) or 0
+    query = (
         select(CompletionReport.id, CompletionReport.obligation_id, CompletionReport.submitted_at,
                CompletionReport.submitted_on, CompletionReport.version, Body.name, Body.name_ru, Body.abbreviation,
                Activity.number, Activity.id, Plan.id, Plan.title, Obligation.due_date)
         .join(Obligation, Obligation.id == CompletionReport.obligation_id)
         .join(Activity, Activity.id == Obligation.activity_id).join(Plan, Plan.id == Activity.plan_id)
         .join(Body, Body.id == CompletionReport.body_id)
-        .where(CompletionReport.kind == ReportKind.LEAD, CompletionReport.state == ReportState.SUBMITTED,
-               ~exists().where(later.obligation_id == CompletionReport.obligation_id, later.kind == ReportKind.LEAD,
-                               later.version > CompletionReport.version))
-        .order_by(CompletionReport.submitted_at, CompletionReport.id)).all()
+        .where(*waiting)
+        .order_by(CompletionReport.submitted_at, CompletionReport.id))
+    if per_page is not None:
+        query = query.limit(per_page).offset((max(1, page) - 1) * per_page)
+    rows = db.session.execute(query).all()
     russian = reads_russian()
     found = []
     for (report_id, obligation_id, submitted_at, submitted_on, version, name, name_ru, abbreviation, number,
@@ -128,7 +135,7 @@ def awaiting_review(as_of: date, calendar: WorkingCalendar, limit_working_days: 
         waited = max(0, calendar.working_days_between(submitted_on, as_of))
         found.append(Waiting(report_id, obligation_id, submitted_at, submitted_on, version, label, number,
                              activity_id, plan_id, plan_title, due, waited, waited > limit_working_days))
-    return found
+    return found, total
 
 
 def contributions_since(moment: datetime | None, limit: int = 200) -> list:

@@ -35,14 +35,22 @@ def my_work():
                            plan_id=plan_id, status=status, statuses=WORK_STATUSES, body=current_user.body)
 
 
+#: reports awaiting review per page of the inbox (a country has thousands)
+INBOX_PAGE_SIZE = 100
+
+
 @bp.get("/inbox")
 @require(can_review)
 def inbox():
     limit = current_app.config["REVIEW_LIMIT_WORKING_DAYS"]
     visit = db.session.get(InboxVisit, current_user.id)
     last_visit = visit.seen_at if visit else None
+    number = max(1, request.args.get("page", 1, type=int))
+    waiting, total = queries.awaiting_review(today(), working_calendar(), limit, number, INBOX_PAGE_SIZE)
+    pages = max(1, -(-total // INBOX_PAGE_SIZE))
     page = render_template(
-        "work/inbox.html", waiting=queries.awaiting_review(today(), working_calendar(), limit), limit=limit,
+        "work/inbox.html", waiting=waiting, total=total, page=number, pages=pages,
+        first_shown=(number - 1) * INBOX_PAGE_SIZE + 1, limit=limit,
         contributions=queries.contributions_since(last_visit), last_visit=last_visit)
     # What was new is new once: the next visit counts from now.
     if visit is None:
