@@ -137,6 +137,19 @@ def test_the_upload_is_read_once_and_confirming_stores_what_the_preview_showed(a
     assert count(Activity) == len(kostanay.activities)
 
 
+def test_a_kept_plan_the_portal_did_not_sign_is_never_unpickled(app, client, coordinator, kostanay):
+    import pickle
+
+    response = client.post("/import", data={"document": (io.BytesIO(KOSTANAY.read_bytes()), KOSTANAY.name)})
+    token = response.headers["Location"].rsplit("/", 1)[1]
+    [kept] = [p for p in staged_files(app) if p.suffix == ".parsed"]
+    forged = kostanay.__class__.__new__(kostanay.__class__)  # a pickle of something else entirely
+    kept.write_bytes(b"\0" * 32 + pickle.dumps(forged))
+    page = client.get(f"/import/{token}")  # read from the staged file again, not from the forged pickle
+    assert page.status_code == 200 and list(preview_rows(page.get_data(as_text=True))) == \
+        [a.number for a in kostanay.activities]
+
+
 def test_a_long_plan_is_previewed_a_page_at_a_time_with_every_warning_above(app, client, coordinator, monkeypatch):
     from tracker.plans import routes
 

@@ -5,6 +5,8 @@ Each function changes the database, records the change in the history and commit
 raises PlanEditError and changes nothing.
 """
 
+import hashlib
+import hmac
 import pickle
 import uuid
 from datetime import date
@@ -138,7 +140,7 @@ def stage_upload(filename: str, data: bytes) -> tuple[str, ParsedPlan]:
     suffix = PurePath(filename).suffix.lower()[:6]
     folder = _imports_dir()
     (folder / f"{token}{suffix}").write_bytes(data)
-    (folder / f"{token}{_PARSED}").write_bytes(pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
+    (folder / f"{token}{_PARSED}").write_bytes(_signed(pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)))
     (folder / f"{token}{_NAME}").write_text(PurePath(filename).name[:255], encoding="utf-8")
     _drop_old_uploads()
     return token, parsed
@@ -156,12 +158,29 @@ def staged(token: str) -> tuple[str, bytes]:
     return name_file.read_text(encoding="utf-8"), data_files[0].read_bytes()
 
 
+def _signature(payload: bytes) -> bytes:
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), payload, hashlib.sha256).digest()
+
+
+def _signed(payload: bytes) -> bytes:
+    return _signature(payload) + payload
+
+
+def _verified(stored: bytes) -> bytes | None:
+    """The payload, if the portal signed it (a file put into IMPORTS_DIR by anything else is read
+    as no kept plan: the upload is parsed again)."""
+    mark, payload = stored[:32], stored[32:]
+    return payload if hmac.compare_digest(mark, _signature(payload)) else None
+
+
 def staged_plan(token: str) -> tuple[str, bytes, ParsedPlan]:
     """The staged upload and the plan as it was read when it was staged (read again if that is
     missing or from an older version of the portal); LookupError when the upload is gone."""
     filename, data = staged(token)
     try:
-        parsed = pickle.loads((_imports_dir() / f"{token}{_PARSED}").read_bytes())
+        kept = _verified((_imports_dir() / f"{token}{_PARSED}").read_bytes())
+        # nosec B301: only bytes this portal wrote and signed with its SECRET_KEY are unpickled
+        parsed = pickle.loads(kept) if kept is not None else None  # nosec B301
     except (OSError, pickle.UnpicklingError, AttributeError, EOFError, TypeError, ImportError):
         parsed = None
     if not isinstance(parsed, ParsedPlan):

@@ -379,7 +379,8 @@ def _hidden_rows_and_columns(data: bytes, member: str) -> tuple[set[int], set[in
     """Rows (1-based) and columns (0-based) the sheet hides. openpyxl's read-only mode does not give
     them, so the sheet's XML is streamed once more for the attributes alone; a sheet that cannot be
     read here is read (and refused) by openpyxl itself."""
-    import xml.etree.ElementTree as ElementTree
+    # defusedxml: an uploaded workbook's XML may declare entities (a "billion laughs"); refused
+    import defusedxml.ElementTree as ElementTree
 
     rows: set[int] = set()
     columns: set[int] = set()
