@@ -68,7 +68,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from html.parser import HTMLParser
 from pathlib import Path
 
 import flask_babel
@@ -1854,42 +1853,11 @@ def csrf_token(page_html: str) -> str:
     return found[1]
 
 
-class _Controls(HTMLParser):
-    """The controls of a page as a browser would send them: text, hidden and date inputs, ticked
-    checkboxes, textareas."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.values: dict[str, str] = {}
-        self._textarea: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "input" and attrs.get("name"):
-            kind = attrs.get("type", "text")
-            if kind == "checkbox":
-                if "checked" in attrs:
-                    self.values[attrs["name"]] = attrs.get("value", "y")
-            elif kind not in ("submit", "file"):
-                self.values[attrs["name"]] = attrs.get("value", "")
-        elif tag == "textarea":
-            self._textarea = attrs["name"]
-            self.values[self._textarea] = ""
-
-    def handle_data(self, data):
-        if self._textarea:
-            self.values[self._textarea] += data
-
-    def handle_endtag(self, tag):
-        if tag == "textarea":
-            self._textarea = None
-
-
 def page_controls(page_html: str) -> dict[str, str]:
-    parser = _Controls()
-    parser.feed(page_html)
-    # a browser drops the single newline that follows <textarea>
-    return {k: v.removeprefix("\r").removeprefix("\n") for k, v in parser.values.items()}
+    """The controls of a page as a browser would send them (tests/test_assignments.py reads them)."""
+    from tests.test_assignments import controls
+
+    return controls(page_html)
 
 
 def excerpt(response) -> str:
