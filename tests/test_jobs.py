@@ -71,8 +71,10 @@ def test_two_worker_processes_racing_on_the_day_send_each_digest_once(app, crowd
     with smtp_server() as server:
         slow = threading.Event()
 
-        def slowly(_envelope):  # each message takes a while: both workers are surely sending at once
-            time.sleep(0.1)
+        # Each message takes a while: one process alone would need 40 × 0.3 s / 2 threads = 6 s, three
+        # times the longest an idle worker sleeps between polls (max_delay 2 s), so the other surely joins.
+        def slowly(_envelope):
+            time.sleep(0.3)
             slow.set()
             return True
 
