@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test lint bench bench-scale fuzz audit translations db clean
+.PHONY: run test lint bench bench-scale bench-import fuzz audit translations db clean
 
 $(BIN)/.installed: requirements.txt
 	$(PY) -m venv $(VENV)
@@ -43,9 +43,13 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check tracker tests migrations wsgi.py gunicorn.conf.py
 	$(BIN)/lint-imports --no-cache
 
-bench: $(BIN)/.installed bench-scale
+bench: $(BIN)/.installed bench-scale bench-import
 	$(BIN)/python -m pytest tests/test_bench_import.py --benchmark-enable --benchmark-columns=min,median,mean,max,rounds
 	$(BIN)/python tests/bench_export.py --copies 3
+
+# A 20 MB, 20,000-activity plan: upload → preview → confirm in the browser, and `plans import`; SQLite and PostgreSQL.
+bench-import: $(BIN)/.installed translations
+	$(BIN)/python tests/bench_browser_import.py --database both --label now --markdown
 
 # The coordinator's pages and the workbook on the synthetic country, N=1 and N=10, SQLite and PostgreSQL.
 bench-scale: $(BIN)/.installed translations

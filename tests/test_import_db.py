@@ -164,3 +164,51 @@ def test_a_resolved_warning_stays_resolved_when_the_plan_comes_again(app, runner
         PlanWarning.activity_number == key[0], PlanWarning.field == key[1], PlanWarning.message == key[2])).all()
     assert len(again) == 1 and again[0].resolved_at is not None
     assert db.session.scalar(select(func.count()).where(PlanWarning.resolved_at.is_(None))) == open_before
+
+
+def statements_of(work) -> dict[str, int]:
+    """The SQL statements `work()` sends, counted by kind and table ("INSERT activity": 1, …); an
+    executemany or a multi-row INSERT counts once, as the database sees one statement."""
+    import re
+
+    from sqlalchemy import event
+
+    seen: dict[str, int] = {}
+
+    def count(_conn, _cursor, statement, _params, _context, _executemany):
+        found = re.match(r'\s*(INSERT INTO|UPDATE|DELETE FROM|SELECT)\s+"?(\w+)', statement)
+        key = f"{found.group(1).split()[0]} {found.group(2)}" if found else statement.split()[0]
+        seen[key] = seen.get(key, 0) + 1
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        work()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return seen
+
+
+def test_a_plan_is_stored_by_bulk_inserts_not_a_statement_per_row(app, kostanay):
+    """A 200-activity plan (Kostanay's activities four times over): each table's rows go in one or
+    two INSERTs (1,000 rows a statement), not one per row, and importing it again takes as few."""
+    from dataclasses import replace
+
+    plan = replace(kostanay, activities=[replace(a, number=f"{copy}.{a.number}") for copy in range(4)
+                                         for a in kostanay.activities])
+    rows = {"activity": 200, "activity_executor": 4 * sum(len(a.executors) for a in kostanay.activities),
+            "obligation": 4 * sum(len(a.deadline.due_dates) for a in kostanay.activities)}
+    fresh = statements_of(lambda: importer.import_plan(plan, "kostanay-x4.txt"))
+    assert (count(Activity), count(ActivityExecutor), count(Obligation)) == tuple(rows.values())
+    for table in ("plan", "section", "activity", "activity_executor", "obligation", "plan_warning", "history_entry"):
+        assert fresh.get(f"INSERT {table}", 0) <= 2, (table, fresh)
+    # what is left grows with the bodies named (a look-up each, created once), not with the rows
+    assert sum(fresh.values()) < 100, fresh
+
+    again = statements_of(lambda: importer.import_plan(plan, "kostanay-x4.txt"))
+    assert (count(Activity), count(ActivityExecutor), count(Obligation)) == tuple(rows.values())
+    assert again.get("INSERT activity_executor", 0) <= 2 and again.get("INSERT plan_warning", 0) <= 2, again
+    assert sum(again.values()) < 100, again
+    from tracker.history.models import HistoryEntry
+
+    assert list(db.session.scalars(select(HistoryEntry.action).order_by(HistoryEntry.id))) == \
+        ["plan.imported", "plan.reimported"]

