@@ -2,11 +2,12 @@
 boundaries, the figures read from the rollups equal the figures worked out from scratch — for
 every plan and every executor, whole country, one region, one plan, one body."""
 
+import re
 import threading
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from tests.conftest import KARAGANDA, KOSTANAY
 from tests.evidence_files import PDF
@@ -205,3 +206,201 @@ def _run_all(calls) -> None:
     for thread in threads:
         thread.join(120)
     assert not failures, failures
+
+
+# --- the overdue list, sorted, filtered, counted and cut into pages by the database -----------------
+
+WORLD_DAY = date(2024, 6, 3)  # Kostanay's due dates are all past, Karaganda's in part
+ROWS = 60  # DASHBOARD_PLAN_ROWS: the two seed plans are listed one by one
+PAGE = 5  # a seed plan's dozen executors, and the two plans' score, stand for a country's ten thousand
+
+
+def shown(bodies) -> list:
+    """What the overdue list shows of each executor, and the figures behind it."""
+    return [(b.key, b.name, b.abbreviation, b.region, b.as_lead, b.as_co_executor, b.lead_due_so_far,
+             b.lead_extensions, b.oldest_overdue, b.on_time_rate) for b in bodies]
+
+
+@pytest.fixture
+def reported_world(app, seed_plans, make_user):
+    """Both seed plans as of WORLD_DAY, with lead reports accepted on time on a share of the due
+    dates (more for some leads than others), so that the executors differ in overdue counts,
+    oldest overdue dates and on-time rates — and many still tie."""
+    app.config["BABEL_DEFAULT_LOCALE"] = "en"
+    seed_plans(KOSTANAY, KARAGANDA)
+    coordinator = make_user("coordinator")
+    accepted = []
+    for number, activity in enumerate(db.session.scalars(select(Activity).order_by(Activity.id))):
+        if activity.lead is None or activity.lead.body_id is None:
+            continue
+        due = [o for o in activity.obligations if o.due_date < WORLD_DAY - timedelta(days=5)]
+        accepted += [(o.due_date, o.id, activity.lead.body) for o in due[:number % 4]]
+    accepted = sorted(accepted, key=lambda a: (a[0], a[1]))[::3][:40]  # in time order: the rollups move forward
+    users: dict = {}
+    for due, obligation_id, body in accepted:
+        app.config["TODAY"] = due - timedelta(days=3)
+        user = users.setdefault(body.id, make_user("executor", body=body))
+        report = reports.submit_report(db.session.get(Obligation, obligation_id), user, "Атқарылды", [],
+                                       [("a.pdf", PDF)], True)
+        reports.review_report(report, coordinator, accept=True, comment="")
+    app.config["TODAY"] = WORLD_DAY
+    assert len(users) > 5
+    return app
+
+
+def _views() -> list:
+    plan = db.session.scalar(select(Plan).where(Plan.region == "Қостанай облысы"))
+    return [queries.Filters(), queries.Filters(region=plan.region), queries.Filters(plan_id=plan.id)]
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_the_overdue_list_cut_in_sql_is_the_python_sort_of_every_executor(reported_world, language):
+    """Every order of the overdue list (and `dir=desc`), every page and one past the end, for the
+    country, a region and a plan: the page the rollups' SQL sorts, counts and cuts is the page the
+    full statement's figures of every executor give sorted in Python — the same executors in the
+    same order with the same figures; the Python sort is the one the dashboard did before the SQL
+    (`OVERDUE_SORTS` over `full_figures`' list). Kostanay's and Karaganda's health departments
+    share a name, so ties by name are there too. In Russian the bodies are named, and sorted, by
+    name_ru."""
+    app = reported_world
+    app.config["BABEL_DEFAULT_LOCALE"] = language
+    day, soon = app.config["TODAY"], app.config["DUE_SOON_DAYS"]
+    for filters in _views():
+        with app.test_request_context():
+            assert queries.rollups_answer(day, soon, filters)
+            everyone = queries.full_figures(day, soon, filters)[1]
+            overdue = [b for b in everyone if b.overdue]
+            assert len({b.key for b in overdue}) == len(overdue) > 2 * PAGE, filters
+            for sort, key in queries.OVERDUE_SORTS.items():
+                for descending in (False, True):
+                    expected = sorted(overdue, key=key, reverse=descending)
+                    pages = -(-len(expected) // PAGE)
+                    for page in range(1, pages + 2):
+                        got = queries.dashboard_figures(day, soon, filters, sort, descending, page, PAGE,
+                                                        ROWS).overdue
+                        last = min(page, pages)
+                        assert (got.total, got.page, got.pages) == (len(expected), last, pages)
+                        assert shown(got.bodies) == shown(expected[(last - 1) * PAGE:last * PAGE]), (
+                            filters, sort, descending, page)
+    with app.test_request_context():
+        names = [b.name for b in queries.full_figures(day, soon)[1] if b.overdue]
+    assert len(set(names)) < len(names)  # the world holds ties by name
+
+
+def test_the_fall_back_path_sorts_and_cuts_in_python(reported_world, monkeypatch):
+    """A filter the rollups do not count by (a status, a section, a past day): the full statement
+    gives every executor's figures and the page is cut from them — as the SQL path cuts it."""
+    app = reported_world
+    day, soon = app.config["TODAY"], app.config["DUE_SOON_DAYS"]
+    with app.test_request_context():
+        by_sql = queries.dashboard_figures(day, soon, queries.Filters(), "rate", True, 2, PAGE, ROWS)
+        monkeypatch.setattr(queries, "rollups_answer", lambda *_args: False)
+        in_python = queries.dashboard_figures(day, soon, queries.Filters(), "rate", True, 2, PAGE, ROWS)
+        assert shown(in_python.overdue.bodies) == shown(by_sql.overdue.bodies)
+        assert in_python.overdue.total == by_sql.overdue.total
+        # and a status filter, which the rollups do not count by, still lists what is overdue
+        filtered = queries.dashboard_figures(day, soon, queries.Filters(status="overdue"), "name", False, 1, PAGE, ROWS)
+        assert filtered.overdue.total == by_sql.overdue.total
+
+
+def test_rates_half_way_between_two_roundings_are_ordered_as_python_rounds_them(app, portal):
+    """The rate order rounds done ÷ due to 4 decimals as `on_time_rate` does. In integer arithmetic
+    that is exact but for ratios lying exactly half-way: 5/32 is a double (half to even), 1/160 and
+    7/800 are not, and which way Python rounds them depends on the division's rounding. Executors
+    with such ratios (each between two of Python's rounding, named so that either mistake shows),
+    ratios above 1 (done early), exactly 2 (the same as "no rate") and none due are added to the
+    country's rollups; the SQL page equals Python's sort of them all."""
+    half_way = [(1, 160), (3, 160), (9, 160), (2, 320), (7, 800), (13, 800), (21, 4000)]
+    others = [(5, 32), (3, 32), (1, 3), (2, 3), (1, 6), (0, 4), (4, 4), (3, 2), (2, 1), (0, 0), (1, 0), (1, 2), (0, 7)]
+    executors = {f"Ratio {number:02d} b": ratio for number, ratio in enumerate(half_way + others)}
+    for number, (done, due) in enumerate(half_way):
+        # a rate on either side of each half-way one, where Python puts it: rounded the other way, it
+        # would pass one of them
+        rounded = round(queries.on_time_rate(done, due) * 10_000)
+        executors[f"Ratio {number:02d} a"] = executors[f"Ratio {number:02d} c"] = (rounded, 10_000)
+    with app.test_request_context():
+        queries.rollup_figures(queries.Filters())  # counted first: what follows is added to the counts
+        for number, (name, (done, due)) in enumerate(sorted(executors.items())):
+            key = "written:" + name
+            for role, status, is_due, n in _rollup_rows(done, due, co_overdue=number % 2):
+                db.session.add(rollups.RollupExecutor(executor_key=key, role=role, status=status, due=is_due, n=n,
+                                                      extensions=0))
+            db.session.add(rollups.RollupOldest(executor_key=key, oldest=TODAY - timedelta(days=number)))
+        db.session.commit()
+        everyone = queries.rollup_figures(queries.Filters())[1]
+        made = {b.key: b for b in everyone if b.key.startswith("written:Ratio")}
+        assert {b.name: (b.as_lead["done"], b.lead_due_so_far) for b in made.values()} == executors
+        assert set(queries._rate_ties(queries._overdue_executors(None, with_rate=True))) == set(half_way)
+        overdue = [b for b in everyone if b.overdue]
+        for descending in (False, True):
+            expected = sorted(overdue, key=queries.OVERDUE_SORTS["rate"], reverse=descending)
+            pages = -(-len(expected) // PAGE)
+            for page in range(1, pages + 1):
+                got = queries.rollup_overdue_page(None, "rate", descending, page, PAGE)
+                assert shown(got.bodies) == shown(expected[(page - 1) * PAGE:page * PAGE]), (descending, page)
+
+
+@pytest.mark.parametrize("sort", ["overdue", "name", "rate"])
+def test_the_country_overdue_list_reads_the_rollups_not_the_obligations(app, client, portal, login, sort):
+    """The plans the database makes of the overdue list's statements (the whole country, as the
+    dashboard asks for it): the rollup tables and the registry — never the obligations, their
+    executors or the reports, which are what a country has half a million of. Read from the plan's
+    text, on SQLite and on PostgreSQL alike."""
+    login(portal["coordinator"])
+    assert client.get("/dashboard").status_code == 200  # a day's first reading counts; then the steady state
+    postgresql = db.engine.dialect.name == "postgresql"
+    plans: list[str] = []
+
+    def explain(conn, _cursor, statement, parameters, _context, _executemany):
+        if "overdue_executors" in statement:
+            cursor = conn.connection.cursor()  # its own connection: SQLite's python_lower is lent to it
+            cursor.execute(("EXPLAIN " if postgresql else "EXPLAIN QUERY PLAN ") + statement, parameters)
+            plans.append("\n".join(" ".join(str(value) for value in row) for row in cursor.fetchall()))
+            cursor.close()
+
+    event.listen(db.engine, "after_cursor_execute", explain)
+    try:
+        assert client.get("/dashboard", query_string={"sort": sort, "dir": "desc"}).status_code == 200
+    finally:
+        event.remove(db.engine, "after_cursor_execute", explain)
+    assert len(plans) == 1
+    for plan in plans:
+        assert "rollup_executor" in plan, plan
+        assert not re.findall(r"\b(obligation|activity_executor|activity|completion_report)\b", plan), plan
+
+
+def test_the_regions_added_up_by_the_database_are_the_plans_added_up_in_python(app, portal):
+    """A country of more plans than the dashboard lists shows one row per region: summed from the
+    rollups in SQL for today, they are `by_region` of every plan's figures — and of the full
+    statement's, which a past day or another filter adds up in Python."""
+    day, soon = app.config["TODAY"], app.config["DUE_SOON_DAYS"]
+
+    def rows(plans):
+        return [(p.title, p.region, p.obligations, p.due_so_far, p.extensions, p.activities, p.activities_total)
+                for p in plans]
+
+    with app.test_request_context():
+        by_plan = queries.dashboard_figures(day, soon, queries.Filters(), "overdue", False, 1, PAGE, ROWS)
+        assert not by_plan.by_region and by_plan.plans_in_view == len(by_plan.plans) == 2
+        by_region = queries.dashboard_figures(day, soon, queries.Filters(), "overdue", False, 1, PAGE, 1)
+        assert by_region.by_region and by_region.plans_in_view == 2
+        assert rows(by_region.plans) == rows(queries.by_region(by_plan.plans))
+        assert rows(by_region.plans) == rows(queries.by_region(queries.full_figures(day, soon)[0]))
+        assert by_region.totals == by_plan.totals and sum(by_plan.totals.values()) > 0
+        # a region chosen: its plans, one by one, whatever their number
+        chosen = queries.dashboard_figures(day, soon, queries.Filters(region=portal["plan"].region), "overdue",
+                                           False, 1, PAGE, 0)
+        assert not chosen.by_region and [p.id for p in chosen.plans] == [portal["plan"].id]
+
+
+def _rollup_rows(done: int, due: int, co_overdue: int) -> list[tuple[str, str, bool, int]]:
+    """Rollup rows (role, status, due so far, n) of an executor leading `due` obligations due so far
+    and `done` accepted on time (those beyond `due` done ahead of their due dates), one of them
+    overdue when any is due, and `co_overdue` overdue as co-executor (one when it leads none due:
+    only executors with something overdue are listed)."""
+    lead_overdue = 1 if due else 0
+    done_due = min(done, due - lead_overdue)
+    rows = [("lead", "overdue", True, lead_overdue), ("lead", "done", True, done_due),
+            ("lead", "done", False, done - done_due), ("lead", "submitted", True, due - lead_overdue - done_due),
+            ("lead", "upcoming", False, 2), ("co_executor", "overdue", True, co_overdue or (0 if due else 1))]
+    return [row for row in rows if row[3]]

@@ -13,7 +13,8 @@ only if it was made by then — so the numbers are those the portal would have s
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Date, String, and_, case, extract, func, literal, null, select, union_all
+from sqlalchemy import Date, Integer, String, and_, case, cast, extract, func, literal, null, or_, select, union_all
+from sqlalchemy import text as text_sql
 
 from tracker.executors.models import NATIONAL, Body, body_name, reads_russian
 from tracker.extensions import db
@@ -157,16 +158,32 @@ def rollups_answer(as_of: date, due_soon_days: int, filters: Filters) -> bool:
 def rollup_figures(filters: Filters, executor_body_id: int | None = None) -> tuple[list[PlanFigures], list[BodyFigures]]:
     """`full_figures` for today, read from the rollups (brought to today first)."""
     rollups.bring_to_today()
-    plan_ids = None
-    if filters.plan_id:
-        plan_ids = select(Plan.id).where(Plan.id == filters.plan_id)
-    elif filters.region:
-        plan_ids = select(Plan.id).where(Plan.region == filters.region)
     if executor_body_id is not None:
         key = str(executor_body_id)
         oldest = {key: db.session.scalar(select(RollupOldest.oldest).where(RollupOldest.executor_key == key))}
         return [], _body_figures(_executor_rows(RollupExecutor, [RollupExecutor.executor_key == key], oldest))
+    plan_ids = _plan_ids_in_view(filters)
+    if plan_ids is None:
+        oldest = dict(db.session.execute(select(RollupOldest.executor_key, RollupOldest.oldest)
+                                         .where(RollupOldest.oldest.is_not(None))).all())
+        rows = _executor_rows(RollupExecutor, [RollupExecutor.n != 0], oldest)
+    else:
+        rows = _executor_rows(RollupPlanExecutor, [RollupPlanExecutor.plan_id.in_(plan_ids), RollupPlanExecutor.n != 0],
+                              _oldest_overdue_in(plan_ids))
+    return _rollup_plan_figures(filters, plan_ids), _body_figures(rows)
 
+
+def _plan_ids_in_view(filters: Filters):
+    """The plans the rollups are read for (a selectable), or None for the whole country."""
+    if filters.plan_id:
+        return select(Plan.id).where(Plan.id == filters.plan_id)
+    if filters.region:
+        return select(Plan.id).where(Plan.region == filters.region)
+    return None
+
+
+def _rollup_plan_figures(filters: Filters, plan_ids) -> list[PlanFigures]:
+    """Every plan's figures from the rollups: a country's thousand plans are ~10,000 small rows."""
     plan_rows = select(RollupPlan.plan_id, RollupPlan.status, RollupPlan.due, RollupPlan.n, RollupPlan.extensions)
     progress_rows = select(RollupPlanProgress.plan_id, RollupPlanProgress.progress, RollupPlanProgress.n)
     if plan_ids is not None:
@@ -182,15 +199,7 @@ def rollup_figures(filters: Filters, executor_body_id: int | None = None) -> tup
         if plan_id in plans:
             plans[plan_id].activities[progress] += n
     _count_all_activities(plans, filters)
-
-    if plan_ids is None:
-        oldest = dict(db.session.execute(select(RollupOldest.executor_key, RollupOldest.oldest)
-                                         .where(RollupOldest.oldest.is_not(None))).all())
-        rows = _executor_rows(RollupExecutor, [RollupExecutor.n != 0], oldest)
-    else:
-        rows = _executor_rows(RollupPlanExecutor, [RollupPlanExecutor.plan_id.in_(plan_ids), RollupPlanExecutor.n != 0],
-                              _oldest_overdue_in(plan_ids))
-    return list(plans.values()), _body_figures(rows)
+    return list(plans.values())
 
 
 def _executor_rows(model, where: list, oldest: dict[str, date]) -> list:
@@ -217,6 +226,307 @@ def _oldest_overdue_in(plan_ids) -> dict[str, date]:
         .join(ActivityExecutor, ActivityExecutor.activity_id == Obligation.activity_id)
         .join(Activity, Activity.id == Obligation.activity_id)
         .where(Activity.plan_id.in_(plan_ids), Obligation.counted_status == Status.OVERDUE.value).group_by(key)).all())
+
+
+# --- the overdue list: one page of it ---------------------------------------------------------
+
+#: how an unresolved executor's key begins (`BodyFigures.key`, `rollups.executor_key`)
+WRITTEN = "written:"
+
+#: The overdue list's orders, as keys of a BodyFigures (each column's first order; `dir=desc` sorts
+#: with reverse=True), ties going by name. Two executors tying on both — Kostanay's and Karaganda's
+#: health departments bear one name — keep the order of the list they are sorted from (Python's
+#: sort is stable, reversed or not): `_body_figures`', the most overdue first, then by key. The
+#: path that has every executor's figures (a past day, a filter the rollups do not count by) sorts
+#: with these; the rollups' path sorts in SQL (`_overdue_order`), and tests/test_rollups.py holds
+#: the two to the same order.
+OVERDUE_SORTS = {
+    "overdue": lambda f: (-f.overdue, f.name),
+    "lead": lambda f: (-f.as_lead[Status.OVERDUE], f.name),
+    "co": lambda f: (-f.as_co_executor[Status.OVERDUE], f.name),
+    "oldest": lambda f: (f.oldest_overdue or date.max, f.name),
+    "name": lambda f: (f.label.lower(), f.name),
+    "rate": lambda f: (f.on_time_rate if f.on_time_rate is not None else 2, f.name),
+}
+
+
+@dataclass
+class OverduePage:
+    """One page of the executors with anything overdue: their figures in the list's order, how
+    many such executors there are in all, and which page this is (a page past the end is the last)."""
+
+    bodies: list[BodyFigures]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def first_shown(self) -> int:
+        return (self.page - 1) * self.page_size + 1
+
+
+def _page_within(page: int, total: int, page_size: int) -> int:
+    return min(max(1, page), max(1, -(-total // page_size)))
+
+
+@dataclass
+class Dashboard:
+    """The dashboard's numbers: the plans in view — or, for a country of more plans than a page
+    lists, one row per region (`by_region`) — their totals by status, and one page of the overdue list."""
+
+    plans: list[PlanFigures]
+    by_region: bool
+    plans_in_view: int
+    overdue: OverduePage
+
+    @property
+    def totals(self) -> dict[str, int]:
+        totals = dict.fromkeys(STATUSES, 0)
+        for plan in self.plans:
+            for status, count in plan.obligations.items():
+                totals[status] += count
+        return totals
+
+
+def dashboard_figures(as_of: date, due_soon_days: int, filters: Filters, sort: str, descending: bool, page: int,
+                      page_size: int, plan_rows: int) -> Dashboard:
+    """The dashboard's numbers, the plans added up by region when the whole country (no region, no
+    plan chosen) has more than `plan_rows` plans: a coordinator reads a country by region first.
+
+    For today, from the rollups, the database does the adding up — the plans' rows per region,
+    and the overdue list filtered, sorted, counted and cut — and only the page's executors get
+    their figures: a country has 10,000 executors and a page shows 100. Otherwise (a past day, a
+    filter the rollups do not count by) the full statement works out every plan's and every
+    executor's figures anyway, and Python adds them up, sorts and cuts."""
+    whole_country = not (filters.region or filters.plan_id)
+    if rollups_answer(as_of, due_soon_days, filters):
+        rollups.bring_to_today()
+        plan_ids = _plan_ids_in_view(filters)
+        overdue = rollup_overdue_page(plan_ids, sort, descending, page, page_size)
+        in_view = db.session.scalar(select(func.count(Plan.id))) if whole_country else None
+        if whole_country and in_view > plan_rows:
+            return Dashboard(_rollup_region_figures(), True, in_view, overdue)
+        plans = _rollup_plan_figures(filters, plan_ids)
+        return Dashboard(plans, False, len(plans), overdue)
+    plans, bodies = full_figures(as_of, due_soon_days, filters)
+    overdue = overdue_page(bodies, sort, descending, page, page_size)
+    if whole_country and len(plans) > plan_rows:
+        return Dashboard(by_region(plans), True, len(plans), overdue)
+    return Dashboard(plans, False, len(plans), overdue)
+
+
+def _rollup_region_figures() -> list[PlanFigures]:
+    """`by_region` of every plan's figures from the rollups, added up per region by the database:
+    a country's thousand plans are 10,000 rollup rows, two hundred regions' sums."""
+    region = func.coalesce(Plan.region, "")
+    rows = {key: PlanFigures(id=0, title=key, region=key or None)
+            for key in db.session.scalars(select(region).distinct())}
+    for key, status, due, n, extensions in db.session.execute(
+            select(region, RollupPlan.status, RollupPlan.due, func.sum(RollupPlan.n), func.sum(RollupPlan.extensions))
+            .join(Plan, Plan.id == RollupPlan.plan_id).group_by(region, RollupPlan.status, RollupPlan.due)):
+        rows[key].obligations[status] += int(n)
+        rows[key].due_so_far += int(n) if due else 0
+        rows[key].extensions += int(extensions)
+    for key, progress, n in db.session.execute(
+            select(region, RollupPlanProgress.progress, func.sum(RollupPlanProgress.n))
+            .join(Plan, Plan.id == RollupPlanProgress.plan_id).group_by(region, RollupPlanProgress.progress)):
+        rows[key].activities[progress] += int(n)
+    # Counted per plan first, from the index on activity.plan_id alone (COUNT(*): counting activity.id
+    # would make PostgreSQL read the table), then the plans' counts per region.
+    per_plan = select(Activity.plan_id, func.count().label("n")).group_by(Activity.plan_id).subquery()
+    for key, n in db.session.execute(select(region, func.sum(per_plan.c.n)).join(Plan, Plan.id == per_plan.c.plan_id)
+                                     .group_by(region)):
+        rows[key].activities_total += int(n)
+    return [rows[key] for key in sorted(rows)]
+
+
+def overdue_page(bodies: list[BodyFigures], sort: str, descending: bool, page: int, page_size: int) -> OverduePage:
+    """One page of the overdue list cut from every executor's figures (as `_body_figures` orders
+    them), sorted in Python."""
+    overdue = sorted((b for b in bodies if b.overdue), key=OVERDUE_SORTS[sort], reverse=descending)
+    page = _page_within(page, len(overdue), page_size)
+    return OverduePage(overdue[(page - 1) * page_size:page * page_size], len(overdue), page, page_size)
+
+
+def rollup_overdue_page(plan_ids, sort: str, descending: bool, page: int, page_size: int) -> OverduePage:
+    """One page of the overdue list from the rollups (already brought to today), for the whole
+    country (`plan_ids` None) or some plans: one statement sorts, counts and cuts the executors,
+    a second reads the page's executors' figures as `rollup_figures` would."""
+    page = max(1, page)
+    executors = _overdue_executors(plan_ids, with_rate=sort == "rate")
+    ties: dict[tuple[int, int], int] = {}
+
+    def cut(page: int) -> list:
+        columns = [executors.c.key, executors.c.oldest, func.count().over().label("total")]
+        if sort == "rate":  # and how many ratios SQL cannot round as Python does (`_rate_bucket`)
+            half_way = _half_way(executors.c.lead_done, executors.c.lead_due)
+            columns.append(func.sum(case((half_way, 1), else_=0)).over().label("half_way"))
+        listing = select(*columns).order_by(*_overdue_order(sort, executors.c, ties, descending))
+        return db.session.execute(listing.limit(page_size).offset((page - 1) * page_size)).all()
+
+    rows = cut(page)
+    total = rows[0].total if rows else 0
+    if not rows and page > 1:  # a page past the end shows the last one
+        total = db.session.scalar(select(func.count()).select_from(executors))
+        page = _page_within(page, total, page_size)
+        rows = cut(page) if total else []
+    if sort == "rate" and rows and rows[0].half_way:  # almost never: Python rounds those, then SQL sorts again
+        ties.update(_rate_ties(executors))
+        rows = cut(page)
+    page = _page_within(page, total, page_size)
+    keys = [row.key for row in rows]
+    if not keys:
+        return OverduePage([], total, page, page_size)
+    model = RollupExecutor if plan_ids is None else RollupPlanExecutor
+    where = [model.executor_key.in_(keys), model.n != 0]
+    if plan_ids is not None:
+        where.append(model.plan_id.in_(plan_ids))
+    figures = {f.key: f for f in _body_figures(_executor_rows(model, where, {row.key: row.oldest for row in rows}))}
+    return OverduePage([figures[key] for key in keys], total, page, page_size)
+
+
+def _overdue_executors(plan_ids, with_rate: bool = False):
+    """One row per executor with anything overdue (in the country, or in some plans), with what
+    the orders need: overdue as lead and as co-executor, the oldest overdue due date, the name the
+    page shows and the label (abbreviation or name), and `with_rate` done on time and due so far
+    as lead (the on-time rate) — from the rollups and the registry, not the obligations."""
+    model = RollupExecutor if plan_ids is None else RollupPlanExecutor
+    lead = model.role == ExecutorRole.LEAD.value
+    overdue = model.status == Status.OVERDUE.value
+
+    def total(condition):
+        return func.sum(case((condition, model.n), else_=0))
+
+    # Only the rows the sums read: the overdue ones (N=10: 20,000 of the 125,000 rollup rows), and
+    # for the rate the lead's too (67,000). On SQLite, grouped by the key as an expression: by the
+    # column itself it walks the primary key's index in order and looks up every row one by one,
+    # slower than reading the table once and sorting the rows kept (N=10, grouping alone: 28 / 17 ms).
+    key = model.executor_key + literal("") if db.session.get_bind().dialect.name == "sqlite" else model.executor_key
+    columns = [key.label("key"), total(and_(lead, overdue)).label("lead_overdue"),
+               total(and_(model.role != ExecutorRole.LEAD.value, overdue)).label("co_overdue")]
+    if with_rate:
+        columns += [total(and_(lead, model.status == Status.DONE.value)).label("lead_done"),
+                    total(and_(lead, model.due.is_(True))).label("lead_due")]
+    counted = select(*columns).where(or_(overdue, lead) if with_rate else overdue)
+    if plan_ids is not None:
+        counted = counted.where(model.plan_id.in_(plan_ids))
+    counted = counted.group_by(key).having(total(overdue) > 0).subquery("counted")
+
+    written = counted.c.key.startswith(WRITTEN)
+    # The registry's row of a resolved executor, by its id (the key holds it as text).
+    query = select(counted).outerjoin(Body, Body.id == case((written, null()), else_=cast(counted.c.key, Integer)))
+    if plan_ids is None:
+        query = query.outerjoin(RollupOldest, RollupOldest.executor_key == counted.c.key)
+        oldest = RollupOldest.oldest
+    else:  # the oldest-overdue rollup is the country's; within plans, what their obligations remember
+        executor = rollups.executor_key_sql()
+        within = (select(executor.label("key"), func.min(Obligation.due_date).label("oldest"))
+                  .join(ActivityExecutor, ActivityExecutor.activity_id == Obligation.activity_id)
+                  .join(Activity, Activity.id == Obligation.activity_id)
+                  .where(Activity.plan_id.in_(plan_ids), Obligation.counted_status == Status.OVERDUE.value)
+                  .group_by(executor).subquery("oldest_within"))
+        query = query.outerjoin(within, within.c.key == counted.c.key)
+        oldest = within.c.oldest
+    # `body_name` and `BodyFigures.label`, in SQL: an empty text counts as none, as in Python.
+    registry_name = Body.name
+    if reads_russian():
+        registry_name = case((func.coalesce(Body.name_ru, "") != "", Body.name_ru), else_=Body.name)
+    name = case((written, func.substr(counted.c.key, len(WRITTEN) + 1)), else_=registry_name)
+    label = case((func.coalesce(Body.abbreviation, "") != "", Body.abbreviation), else_=name)
+    return query.add_columns(oldest.label("oldest"), name.label("name"), label.label("label")).subquery(
+        "overdue_executors")
+
+
+def _overdue_order(sort: str, c, ties: dict[tuple[int, int], int], descending: bool) -> list:
+    """`OVERDUE_SORTS[sort]` written in SQL — its columns ascending, or descending for `dir=desc` —
+    then what breaks a tie on them in Python: the order sorted from (`_body_figures`), the most
+    overdue first, then by key, whichever the direction."""
+    if sort == "rate":
+        first = _rate_bucket(c.lead_done, c.lead_due, ties)
+    elif sort == "name":
+        first = _code_point_order(_python_lower(c.label))
+    else:
+        first = {"overdue": -(c.lead_overdue + c.co_overdue), "lead": -c.lead_overdue, "co": -c.co_overdue,
+                 "oldest": func.coalesce(c.oldest, literal(date.max, Date))}[sort]
+    name = _code_point_order(c.name)
+    return [column.desc() if descending else column.asc() for column in (first, name)] + [
+        (-(c.lead_overdue + c.co_overdue)).asc(), _code_point_order(c.key).asc()]
+
+
+def _code_point_order(text):
+    """Text compared as Python compares str, by code point, whatever the database's locale: BINARY
+    is SQLite's default (UTF-8 bytes sort as code points); PostgreSQL's collation "C" on UTF-8 likewise."""
+    return text.collate("C") if db.session.get_bind().dialect.name == "postgresql" else text
+
+
+def _python_lower(text):
+    """`str.lower` in SQL. SQLite's lower() folds ASCII letters only, and the names are Kazakh and
+    Russian: there Python's own str.lower is lent to the connection. PostgreSQL's lower() folds by
+    the collation's rules; ICU's root locale ("und-x-icu") folds as Python does (İ, final sigma
+    included), so it is used where the server has ICU."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "sqlite":
+        connection = db.session.connection().connection.driver_connection
+        connection.create_function("python_lower", 1, _lower, deterministic=True)
+        return func.python_lower(text)
+    if dialect == "postgresql" and _has_icu():
+        return func.lower(text.collate("und-x-icu"))
+    return func.lower(text)
+
+
+def _lower(text: str | None) -> str | None:
+    return text.lower() if text is not None else None
+
+
+_ICU: dict[str, bool] = {}  # per database address: a server does not gain or lose ICU while it runs
+
+
+def _has_icu() -> bool:
+    url = str(db.engine.url)
+    if url not in _ICU:
+        _ICU[url] = bool(db.session.scalar(text_sql(
+            "SELECT EXISTS (SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu')")))
+    return _ICU[url]
+
+
+#: `on_time_rate` rounds to 4 decimals: the rate's order is that of rate × 10,000 rounded
+RATE_SCALE = 10_000
+
+
+def _rate_bucket(done, due, ties: dict[tuple[int, int], int]):
+    """`round(done / due, 4) * 10_000` (2 × 10,000 with nothing due, as the Python key's 2) in
+    integer arithmetic, which both databases do exactly. Python rounds the nearest double to
+    done / due, half to even: the nearest integer to done / due × 10,000 is that, but for a ratio
+    that lies exactly half-way. There, if the ratio is a double (its reduced denominator divides
+    32), half to even; if not, Python's answer depends on which way the division's double was
+    rounded — SQL cannot see that, so those few ratios (done / due = m / 160, m / 800, …; none
+    below 160 due) are asked of Python (`_rate_ties`) and written into the statement."""
+    twice = 2 * RATE_SCALE * done + due  # (rate × 10,000 + ½) × 2 due
+    nearest = twice // (2 * due)
+    half_way = twice % (2 * due) == 0
+    branches = [(due == 0, literal(2 * RATE_SCALE))]
+    branches += [(and_(done == d, due == u), literal(bucket)) for (d, u), bucket in sorted(ties.items())]
+    branches.append((and_(half_way, nearest % 2 == 1), nearest - 1))
+    return case(*branches, else_=nearest)
+
+
+def _half_way(done, due):
+    """Whether done / due lies exactly half-way between two rates rounded to 4 decimals and is not a
+    double (see `_rate_bucket`)."""
+    divisor = func.nullif(due, 0)  # PostgreSQL may test the conditions in any order: no division by zero
+    return and_(due > 0, (2 * RATE_SCALE * done + due) % (2 * divisor) == 0, (32 * done) % divisor != 0)
+
+
+def _rate_ties(executors) -> dict[tuple[int, int], int]:
+    """The executors' (done, due) that `_half_way` finds, with the bucket Python's `on_time_rate`
+    puts them in."""
+    done, due = executors.c.lead_done, executors.c.lead_due
+    found = db.session.execute(select(done, due).where(_half_way(done, due)).distinct()).all()
+    return {(int(d), int(u)): round(on_time_rate(int(d), int(u)) * RATE_SCALE) for d, u in found}
 
 
 def full_figures(as_of: date, due_soon_days: int, filters: Filters | None = None,
@@ -390,7 +700,8 @@ def _body_figures(rows) -> list[BodyFigures]:
             oldest = oldest if isinstance(oldest, date) else date.fromisoformat(str(oldest))
             if item.oldest_overdue is None or oldest < item.oldest_overdue:
                 item.oldest_overdue = oldest
-    return sorted(found.values(), key=lambda f: (-f.overdue, f.name))
+    # The key last: two bodies of one name keep one order, whatever order the rows came in.
+    return sorted(found.values(), key=lambda f: (-f.overdue, f.name, f.key))
 
 
 def overdue_obligations(as_of: date, due_soon_days: int, filters: Filters, body_id: int | None = None,

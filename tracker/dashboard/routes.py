@@ -6,22 +6,13 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from tracker.dashboard import charts, queries
 from tracker.dashboard.filters import date_problems, day_range, flash_date_problems, read_filters, refuse_bad_dates
+from tracker.delegation.queries import delegated_figures
 from tracker.executors.models import Body
 from tracker.extensions import db, htmx
 from tracker.plans.models import Plan
-from tracker.reports.status import STATUSES, Status
+from tracker.reports.status import Status
 
 bp = Blueprint("dashboard", __name__)
-
-SORTS = {
-    "overdue": lambda f: (-f.overdue, f.name),
-    "lead": lambda f: (-f.as_lead[Status.OVERDUE], f.name),
-    "co": lambda f: (-f.as_co_executor[Status.OVERDUE], f.name),
-    "oldest": lambda f: (f.oldest_overdue or date.max, f.name),
-    "name": lambda f: (f.label.lower(), f.name),
-    "rate": lambda f: (f.on_time_rate if f.on_time_rate is not None else 2, f.name),
-}
-
 
 #: executors with overdue obligations shown per page of the overdue list (the country has thousands)
 OVERDUE_PAGE_SIZE = 100
@@ -32,23 +23,19 @@ def index():
     filters, as_of = read_filters()
     date_messages = [p.message() for p in date_problems()]  # shown above the results, htmx or not
     soon = current_app.config["DUE_SOON_DAYS"]
-    plans, bodies = queries.figures(as_of, soon, filters)
-    bodies = [b for b in bodies if b.overdue]
-    sort = request.args.get("sort") if request.args.get("sort") in SORTS else "overdue"
-    bodies.sort(key=SORTS[sort], reverse=request.args.get("dir") == "desc")
-    pages = max(1, -(-len(bodies) // OVERDUE_PAGE_SIZE))
-    page = min(max(1, request.args.get("page", 1, type=int)), pages)
-    totals = dict.fromkeys(STATUSES, 0)
-    for plan in plans:
-        for status, count in plan.obligations.items():
-            totals[status] += count
-    # a country of a thousand plans is read by region first: one row per region, each opening its plans
-    regions_only = len(plans) > current_app.config["DASHBOARD_PLAN_ROWS"] and not (filters.region or filters.plan_id)
+    sort = request.args.get("sort") if request.args.get("sort") in queries.OVERDUE_SORTS else "overdue"
+    figures = queries.dashboard_figures(as_of, soon, filters, sort, request.args.get("dir") == "desc",
+                                        request.args.get("page", 1, type=int), OVERDUE_PAGE_SIZE,
+                                        current_app.config["DASHBOARD_PLAN_ROWS"])
+    overdue = figures.overdue
+    # beside each shown executor's own figures, its sub-executors' branch (tracker.delegation): a
+    # department is not late because a school is, but the list shows that the school is
+    below = delegated_figures([b.body_id for b in overdue.bodies if b.body_id], as_of, soon)
     context = dict(
-        plans=queries.by_region(plans) if regions_only else plans, regions_only=regions_only, plans_in_view=len(plans),
-        bodies=bodies[(page - 1) * OVERDUE_PAGE_SIZE:page * OVERDUE_PAGE_SIZE],
-        bodies_total=len(bodies), page=page, pages=pages, first_shown=(page - 1) * OVERDUE_PAGE_SIZE + 1,
-        totals=totals, as_of=as_of, filters=filters, sort=sort, date_messages=date_messages, day_range=day_range(),
+        plans=figures.plans, regions_only=figures.by_region, plans_in_view=figures.plans_in_view,
+        bodies=overdue.bodies, below=below, bodies_total=overdue.total, page=overdue.page, pages=overdue.pages,
+        first_shown=overdue.first_shown,
+        totals=figures.totals, as_of=as_of, filters=filters, sort=sort, date_messages=date_messages, day_range=day_range(),
         direction=request.args.get("dir", "asc"), args=filters.as_args(),
         regions=queries.region_choices(),
         sections=queries.section_choices(filters),
