@@ -1,5 +1,8 @@
 """The append-only history: recorded with each change, shown on the pages, never rewritten."""
 
+import re
+from pathlib import Path
+
 import pytest
 import sqlalchemy
 from sqlalchemy import func, select, text
@@ -158,3 +161,20 @@ def test_the_database_still_accepts_inserts(entry):
         "VALUES (CURRENT_TIMESTAMP, 'command line', 'plan.edited', '{}', '{}')"))
     db.session.commit()
     assert [e.action for e in entries()] == ["plan.imported", "plan.edited"]
+
+
+def test_every_action_the_history_knows_is_said_in_words_on_the_pages(app):
+    """A history list never shows a raw action name ("subreport.returned"): each action the portal
+    records has its label in templates/history/_list.html, and each package's own list of actions
+    is part of the one every entry is checked against."""
+    from tracker.delegation import ACTIONS as CHAIN_ACTIONS
+    from tracker.indicators.operations import INDICATOR_ACTIONS
+
+    template = (Path(app.root_path).parent / "templates" / "history" / "_list.html").read_text(encoding="utf-8")
+    labelled = set(re.findall(r'"([a-z_]+\.[a-z_]+)": _\(', template))
+    assert set(history.ACTIONS) - labelled == set()
+    assert set(CHAIN_ACTIONS) | set(INDICATOR_ACTIONS) <= set(history.ACTIONS)
+    recorded = set()
+    for source in Path(app.root_path).rglob("*.py"):
+        recorded |= set(re.findall(r'history\.record\(\s*"([a-z_]+\.[a-z_]+)"', source.read_text(encoding="utf-8")))
+    assert recorded and recorded <= set(history.ACTIONS)

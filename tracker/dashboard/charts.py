@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import case, distinct, extract, func, select
 
+from tracker.delegation import registry
 from tracker.executors.models import Body
 from tracker.extensions import db
 from tracker.plans.models import Activity, ActivityExecutor, ExecutorRole, Obligation, Section
@@ -21,6 +22,9 @@ class Executor:
     short: str
     name: str
     resolved: bool
+    #: a collective executor ("аудандар мен қалалардың білім бөлімдері"): the charts open it on its
+    #: members (`?open=<key>`, tracker.delegation.routes.group_members_in_plan)
+    group: bool = False
 
 
 def _executor_columns():
@@ -38,7 +42,8 @@ def _executor(body_id, written, bodies) -> Executor:
     if body_id is None:
         return Executor("written:" + written, written, written, False)
     body = bodies[body_id]
-    return Executor(str(body_id), body.abbreviation or body.display_name, body.display_name, True)
+    return Executor(str(body_id), body.abbreviation or body.display_name, body.display_name, True,
+                    registry.is_group(body))
 
 
 def activities_per_body(plan_id: int) -> list[tuple[Executor, int, int]]:

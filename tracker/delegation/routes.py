@@ -54,9 +54,39 @@ def delegation_panel(obligation: Obligation) -> dict:
         tree=tree, material=queries.material(top), role=role,
         form=_delegate_form(from_body, obligation.due_date, activity.plan_id) if from_body else None,
         action=url_for("delegation.delegate_obligation", obligation_id=obligation.id),
-        working_days=operations.working_days_before(activity.plan_id),
+        working_days=operations.working_days_before(activity.plan_id) if from_body else None,  # the form's hint
         expandable=expandable, expand_form=ExpandForm(formdata=None) if expandable else None,
     )
+
+
+def _group(body_or_id) -> Body | None:
+    if isinstance(body_or_id, Body):
+        body = body_or_id
+    else:
+        key = str(body_or_id or "")
+        body = db.session.get(Body, int(key)) if key.isdigit() and len(key) <= 9 else None  # an id, not any number
+    return body if registry.is_group(body) else None
+
+
+@bp.app_template_global("group_members")
+def group_members(body, as_of=None) -> list | None:
+    """A body's page (templates/dashboard/body.html): for a collective executor, each member with
+    its parts of the group's due dates by status (queries.group_figures); None for any other body."""
+    group = _group(body)
+    if group is None:
+        return None
+    return queries.group_figures(group, as_of or today(), current_app.config["DUE_SOON_DAYS"])
+
+
+@bp.app_template_global("group_members_in_plan")
+def group_members_in_plan(plan_id: int, key, as_of=None) -> list | None:
+    """A plan's charts (templates/dashboard/charts.html), opened on a collective executor (`key`,
+    the chart's executor key: the body's id): its members with the plan's activities and parts
+    (queries.group_members_in_plan); None when the key is not a group."""
+    group = _group(key)
+    if group is None:
+        return None
+    return queries.group_members_in_plan(group, plan_id, as_of or today(), current_app.config["DUE_SOON_DAYS"])
 
 
 def _obligation(obligation_id: int) -> Obligation:
@@ -109,7 +139,7 @@ def _sub_page(delegation: Delegation, report_form: SubReportForm | None = None,
               review_form: SubReviewForm | None = None, delegate_form: DelegateForm | None = None,
               error: str | None = None, status_code: int = 200):
     obligation = delegation.obligation
-    tree = queries.tree(obligation, current_user)
+    tree = queries.tree(obligation, current_user, accounts_for=delegation.id)
     node = tree.by_id[delegation.id]
     latest = node.latest
     may_report = operations.may_report(current_user, delegation)

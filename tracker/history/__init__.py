@@ -18,6 +18,10 @@ ACTIONS = (
     "event.recorded", "calendar.day_set", "calendar.day_removed",
     "indicator.confirmed", "indicator.dismissed", "indicator.edited", "indicator.assigned", "indicator.text_added",
     "actual.submitted", "actual.resubmitted", "actual.accepted", "actual.returned",
+    # the chain and the district registry (tracker.delegation, tracker.admin)
+    "delegation.created", "delegation.group_expanded", "subreport.submitted", "subreport.resubmitted",
+    "subreport.accepted", "subreport.returned", "districts.corrected", "districts.bodies_created",
+    "organisations.imported",
 )
 
 
