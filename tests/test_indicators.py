@@ -604,7 +604,7 @@ def test_a_departments_wide_table_is_previewed_then_stored_on_confirmation(app, 
             "Confirm that the comments name no one")
     assert count(IndicatorActual) == 0
     other = signed_in(app, reporting["education_executor"])  # another person cannot use this token
-    assert other.post(f"/plans/{plan.id}/indicators/upload/confirm", data={"token": token}).status_code == 302
+    assert other.post(f"/plans/{plan.id}/indicators/upload/confirm", data={"token": token}).status_code == 403
     assert count(IndicatorActual) == 0
     stored = executor.post(f"/plans/{plan.id}/indicators/upload/confirm", data={"token": token, "no_personal_data": "y"})
     assert stored.status_code == 302

@@ -1338,7 +1338,8 @@ ATTEMPTS: dict[tuple[str, str], list[Attempt]] = {
                             submitted_by_id=lambda w: w.users["ex_x"]),
                 answers=frozenset({400, 403, 422}), contained=only("indicator_actual", check=added_rows(
                     "indicator_actual", lambda w: {"indicator_id": w.ids["iy"], "body_id": w.y,
-                                                   "submitted_by_id": w.users["ex_y"], "state": "submitted"}))),
+                                                   "submitted_by_id": w.users["ex_y"], "state": "submitted"}),
+                    told=lambda w: ({None}, {w.y}))),
     ],
     ("indicators.review", "POST"): [
         Attempt("ex_y accepts X's actual", "ex_y", lambda w: f"/actuals/{w.ids['actual']}/review",
@@ -1367,13 +1368,14 @@ ATTEMPTS: dict[tuple[str, str], list[Attempt]] = {
                   spreadsheet_form("ix")) for role in ("coordinator", *OTHERS)],
     ],
     ("indicators.confirm_upload", "POST"): [
-        # a staged file is its account's: another's token is "no longer kept" (a redirect, nothing stored)
+        # a staged file is its account's: another's token is "no longer kept" (a redirect, nothing stored);
+        # a body that reports no indicator of the plan is refused outright, as for the upload
         Attempt("ex_y confirms the spreadsheet ex_x staged", "ex_y",
                 lambda w: f"/plans/{w.plan_id}/indicators/upload/confirm",
                 lambda w: {"token": w.ids["token_x"], "no_personal_data": "y"}, answers=frozenset({302})),
         Attempt("ex_z confirms the spreadsheet ex_x staged (htmx)", "ex_z",
                 lambda w: f"/plans/{w.plan_id}/indicators/upload/confirm",
-                lambda w: {"token": w.ids["token_x"], "no_personal_data": "y"}, htmx=True, answers=frozenset({302})),
+                lambda w: {"token": w.ids["token_x"], "no_personal_data": "y"}, htmx=True, answers=frozenset({403})),
         Attempt("ex_x confirms the spreadsheet ex_y staged", "ex_x",
                 lambda w: f"/plans/{w.plan_id}/indicators/upload/confirm",
                 lambda w: {"token": w.ids["token_y"], "no_personal_data": "y"}, answers=frozenset({302})),
@@ -1738,13 +1740,14 @@ CONTROLS: dict[tuple[str, str], list[Attempt]] = {
                 actual_form("2020", 92, "ix_scope"), page=lambda w: f"/indicators/{w.ids['ix']}", answers=frozenset(),
                 contained=only("indicator_actual", check=added_rows("indicator_actual", lambda w: {
                     "indicator_id": w.ids["ix"], "body_id": w.x, "submitted_by_id": w.users["ex_x"],
-                    "state": "submitted"}))),
+                    "state": "submitted"}), told=lambda w: ({None}, {w.x}))),
     ],
     ("indicators.review", "POST"): [
         Attempt("the coordinator accepts X's actual", "coordinator", lambda w: f"/actuals/{w.ids['actual']}/review",
                 lambda w: {"accept": "Accept", "comment": ""}, answers=frozenset(), contained=only(
                     "indicator_actual", check=changed("indicator_actual", lambda w: w.ids["actual"], lambda w: {
-                        "state": "accepted", "reviewed_by_id": w.users["coordinator"]}))),
+                        "state": "accepted", "reviewed_by_id": w.users["coordinator"]}),
+                    told=lambda w: ({None}, {w.x}))),
     ],
     ("indicators.upload", "POST"): [
         Attempt("ex_y uploads its indicator's actuals: the preview, the file staged", "ex_y",
@@ -1757,7 +1760,7 @@ CONTROLS: dict[tuple[str, str], list[Attempt]] = {
                 lambda w: {"token": w.ids["token_y"], "no_personal_data": "y"}, answers=frozenset(), contained=only(
                     "indicator_actual", "files", check=added_rows("indicator_actual", lambda w: {
                         "indicator_id": w.ids["iy"], "body_id": w.y, "submitted_by_id": w.users["ex_y"],
-                        "source": "spreadsheet"}))),
+                        "source": "spreadsheet"}), told=lambda w: ({None}, {w.y}))),
     ],
     ("feeds.make_feed", "POST"): [
         Attempt("ex_x makes a feed of its own body", "ex_x", lambda w: "/account/feeds",

@@ -167,7 +167,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int, int, int]] = {
     # plan's indicators; storing it: any executor's account, for its own staged file only (another
     # account finds no file of its own under the token: a flash and back, nothing stored)
     ("indicators.upload", "POST"):    (302, 403, 403, 403, 200, 403),
-    ("indicators.confirm_upload", "POST"): (302, 403, 403, 403, 302, 302),
+    ("indicators.confirm_upload", "POST"): (302, 403, 403, 403, 302, 403),
     # --- the chain: the lead body hands down and reviews what came up; only the body a sub-obligation
     # was handed to reports on it or hands it further (none of these roles: see
     # tests/test_delegation_ownership.py for that body's own answers) ------------------------------

@@ -15,15 +15,16 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import and_, case, exists, func, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from tracker.auth.models import User
 from tracker.control.rules import in_force, in_force_sql
 from tracker.core.clock import today
 from tracker.delegation import operations
 from tracker.delegation.models import Delegation, DelegationAbove, SubReport
 from tracker.executors.models import Body, body_name, reads_russian
 from tracker.extensions import db
-from tracker.plans.models import Activity, Obligation, Plan
+from tracker.plans.models import Activity, ActivityExecutor, ExecutorRole, Obligation, Plan
 from tracker.reports.status import (
     NOT_DUE,
     STATUSES,
@@ -59,6 +60,9 @@ class Node:
     children: list["Node"] = field(default_factory=list)
     may_review: bool = False
     may_report: bool = False
+    #: the body it was handed to, named for the reader (worked out once for the whole tree: a
+    #: region's widest tree names every school of it)
+    label: str = ""
 
     @property
     def latest(self) -> SubReport | None:
@@ -119,33 +123,47 @@ def _states(reports: list[SubReport], as_of: date | None) -> LeadReportState | N
     return state
 
 
-def tree(obligation: Obligation, viewer=None, as_of: date | None = None) -> Tree:
+def tree(obligation: Obligation, viewer=None, as_of: date | None = None, accounts_for: int | None = None) -> Tree:
     """Every sub-obligation of the obligation, at every level, with its reports and status — a
-    fixed number of queries whatever the size of the tree."""
+    fixed number of queries whatever the size of the tree: at most five, one when nothing was
+    handed down.
+
+    Only what the tree shows is loaded: the body of each sub-obligation (joined in) and its
+    reports with their files (the accepted ones are quoted above). The body that handed each one
+    down and the files handed down with it are loaded where one sub-obligation's page shows
+    them, and so are the accounts that wrote and reviewed the reports — for the sub-obligation
+    `accounts_for` alone (one statement): a region's widest tree has hundreds of reports, and
+    the obligation's page names none of their authors."""
     delegations = list(db.session.scalars(
         select(Delegation).where(Delegation.obligation_id == obligation.id)
-        .options(selectinload(Delegation.body), selectinload(Delegation.from_body),
-                 selectinload(Delegation.group_body), selectinload(Delegation.files))
+        .options(joinedload(Delegation.body), selectinload(Delegation.group_body))
         .order_by(Delegation.depth, Delegation.id)))
+    if not delegations:
+        return Tree(obligation, [], [], {})
     reports: dict[int, list[SubReport]] = {d.id: [] for d in delegations}
-    if delegations:
-        for report in db.session.scalars(
-                select(SubReport).where(SubReport.delegation_id.in_(list(reports)))
-                .options(selectinload(SubReport.files), selectinload(SubReport.submitted_by),
-                         selectinload(SubReport.reviewed_by))
-                .order_by(SubReport.delegation_id, SubReport.version)):
-            reports[report.delegation_id].append(report)
+    for report in db.session.scalars(
+            select(SubReport).where(SubReport.delegation_id.in_(list(reports)))
+            .options(selectinload(SubReport.files))
+            .order_by(SubReport.delegation_id, SubReport.version)):
+        reports[report.delegation_id].append(report)
+    if reports.get(accounts_for):
+        wanted = {r.submitted_by_id for r in reports[accounts_for]} | {r.reviewed_by_id for r in reports[accounts_for]}
+        # in the session, the reports' many-to-one `submitted_by` and `reviewed_by` need no statement of their own
+        list(db.session.scalars(select(User).where(User.id.in_(wanted - {None}))))
     day = as_of or today()
     then = in_force([obligation], day)[obligation.id]
     soon = current_app.config["DUE_SOON_DAYS"]
+    russian = reads_russian()
     by_id: dict[int, Node] = {}
     for d in delegations:
         shown = [r for r in reports[d.id] if as_of is None or r.submitted_on <= as_of]
         state = _states(shown, as_of)
         status = obligation_status(d.due_date, state, day, soon, then.on_control)
+        body = d.body
+        label = body_name(body.name, body.name_ru, russian) + (f" ({body.abbreviation})" if body.abbreviation else "")
         by_id[d.id] = Node(d, status, shown,
                            may_review=viewer is not None and operations.may_review(viewer, d),
-                           may_report=viewer is not None and operations.may_report(viewer, d))
+                           may_report=viewer is not None and operations.may_report(viewer, d), label=label)
     roots, groups = [], {}
     for node in by_id.values():
         d = node.delegation
@@ -208,7 +226,8 @@ def sub_status_table(as_of: date, due_soon_days: int):
     return (
         select(Delegation.id.label("delegation_id"), Delegation.obligation_id, Delegation.body_id,
                Delegation.from_body_id, Delegation.group_body_id, Delegation.due_date, Activity.plan_id,
-               Obligation.activity_id, status.label("status"))
+               Obligation.activity_id, status.label("status"), latest.reviewed_on.label("reviewed_on"),
+               latest.id.label("sub_report_id"))
         .select_from(Delegation)
         .join(Obligation, Obligation.id == Delegation.obligation_id)
         .join(Activity, Activity.id == Obligation.activity_id)
@@ -320,6 +339,15 @@ def branch_rows(body_id: int, as_of: date, due_soon_days: int, limit: int = 200)
                       body_name(r[7], r[8], russian), r[9], r[10], r[11], r[12]) for r in rows]
 
 
+def _parts_of(table, group_id: int):
+    """The members' parts of a group in `sub_status_table`. Said as "the sub-obligations whose ids
+    the group's index gives", not only as `group_body_id = ?`: most sub-obligations have no group,
+    and SQLite's statistics (one average per index) then judge that index useless and read every
+    sub-obligation of the country; a list of ids from it is read first, whatever the statistics."""
+    return and_(table.c.group_body_id == group_id,
+                table.c.delegation_id.in_(select(Delegation.id).where(Delegation.group_body_id == group_id)))
+
+
 @dataclass
 class MemberFigures:
     body: Body
@@ -340,11 +368,59 @@ def group_figures(group: Body, as_of: date, due_soon_days: int) -> list[MemberFi
     table = sub_status_table(as_of, due_soon_days)
     for body_id, status, count, due in db.session.execute(
             select(table.c.body_id, table.c.status, func.count(), func.sum(_due_so_far(table, as_of)))
-            .where(table.c.group_body_id == group.id).group_by(table.c.body_id, table.c.status)):
+            .where(_parts_of(table, group.id)).group_by(table.c.body_id, table.c.status)):
         if body_id in counts:
             counts[body_id].by_status[status] += count
             counts[body_id].due_so_far += due
     return [MemberFigures(m, counts[m.id]) for m in members]
+
+
+@dataclass
+class MemberInPlan:
+    """A member of a collective executor on one plan's charts: the plan's activities it has parts
+    of, by the group's role on each, and those parts by status."""
+
+    body: Body
+    as_lead: int = 0
+    as_co_executor: int = 0
+    counts: Counts = field(default_factory=Counts)
+
+    @property
+    def status(self) -> str | None:
+        return worst(s for s, n in self.counts.by_status.items() if n)
+
+
+def group_members_in_plan(group: Body, plan_id: int, as_of: date, due_soon_days: int) -> list[MemberInPlan]:
+    """The drill-down of a plan's charts from a collective executor to its members: each member
+    the portal holds (the registry's order), the plan's activities it owes parts of — as lead where
+    the group leads the activity, as co-executor where it co-executes — and its parts by status.
+    Two statements whatever the number of members and activities (one of them the members')."""
+    from tracker.delegation import registry
+
+    found = {m.id: MemberInPlan(m) for m in registry.members(group)}
+    table = sub_status_table(as_of, due_soon_days)
+    # the group's role on the activity (the first time it is named there)
+    role = (select(ActivityExecutor.role).where(ActivityExecutor.activity_id == table.c.activity_id,
+                                                 ActivityExecutor.body_id == group.id)
+            .order_by(ActivityExecutor.position).limit(1).scalar_subquery())
+    seen: set[tuple[int, int]] = set()
+    for body_id, activity_id, group_role, status, count, due in db.session.execute(
+            select(table.c.body_id, table.c.activity_id, role, table.c.status, func.count(),
+                   func.sum(_due_so_far(table, as_of)))
+            .where(_parts_of(table, group.id), table.c.plan_id == plan_id)
+            .group_by(table.c.body_id, table.c.activity_id, table.c.status)):
+        member = found.get(body_id)
+        if member is None:
+            continue
+        member.counts.by_status[status] += count
+        member.counts.due_so_far += due or 0
+        if (body_id, activity_id) not in seen:
+            seen.add((body_id, activity_id))
+            if group_role == ExecutorRole.LEAD:
+                member.as_lead += 1
+            else:
+                member.as_co_executor += 1
+    return list(found.values())
 
 
 # --- My work ------------------------------------------------------------------------------------------

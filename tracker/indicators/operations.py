@@ -48,6 +48,7 @@ from tracker.indicators.models import (
 )
 from tracker.indicators.periods import Frequency, ReportingPeriod, parse_period, reporting_periods, year_of
 from tracker.indicators.reading import ActivityText, Proposal, Scope
+from tracker.indicators.signals import actual_reviewed, actual_submitted
 from tracker.indicators.values import (
     Direction,
     IndicatorStatus,
@@ -766,6 +767,7 @@ def submit_actual(indicator: Indicator, user: User, *, period: object, scope: ob
                 uploaded_at=moment))
         db.session.flush()
         _record_actual(actual, checked, files=[e.original_name for e in actual.evidence])
+        actual_submitted.send(indicator, actuals=[actual])
         db.session.commit()
     except BaseException as error:
         db.session.rollback()
@@ -788,6 +790,8 @@ def store_checked(rows: list[CheckedActual], user: User, source_name: str) -> li
             db.session.flush()
             _record_actual(actual, checked, file=source_name)
             stored.append(actual)
+        if stored:
+            actual_submitted.send(None, actuals=stored)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -834,6 +838,7 @@ def review_actual(actual: IndicatorActual, reviewer: User, accept: bool, comment
                        activity=_activity_of(indicator), body=indicator.body, actor=reviewer, details=_details(
                            indicator, period=actual.period.period, scope=actual.scope, value=plain(actual.value),
                            version=actual.version, comment=comment))
+        actual_reviewed.send(indicator, actual=actual)
         db.session.commit()
     except StaleDataError:
         db.session.rollback()

@@ -222,7 +222,8 @@ def _indicator_page(indicator: Indicator, actual_form: ActualForm | None = None,
                              else _("Value (%(unit)s)", unit=unit))
     if actual_form is None:
         open_periods = [r.period for r in rows if r.cells[indicator.scope].actual is None]
-        form.period.data = open_periods[0] if open_periods else None
+        asked = request.args.get("period")  # My work's and the digest's links name the period owed
+        form.period.data = asked if asked in dict(form.period.choices) else open_periods[0] if open_periods else None
         form.scope.data = indicator.scope
     context = dict(
         indicator=indicator, plan=indicator.plan, scopes=scopes, rows=rows, as_of=as_of, error=error,
@@ -319,12 +320,17 @@ def download(evidence_id: int):
 # --- many actuals from a spreadsheet ---------------------------------------------------------------------
 
 
+def _reports_on(plan: Plan) -> bool:
+    """Whether the signed-in account reports an indicator of the plan (uploads and their confirmation)."""
+    return (current_user.is_authenticated and current_user.body_id is not None
+            and any(operations.may_report(current_user, i)
+                    for i in operations.confirmed(lambda s: s.where(Indicator.plan_id == plan.id))))
+
+
 @bp.post("/plans/<int:plan_id>/indicators/upload")
 def upload(plan_id: int):
     plan = _plan(plan_id)
-    _require(current_user.is_authenticated and current_user.body_id is not None
-             and any(operations.may_report(current_user, i)
-                     for i in operations.confirmed(lambda s: s.where(Indicator.plan_id == plan.id))))
+    _require(_reports_on(plan))
     form = UploadForm()
     upload_file = form.file.data
     if not upload_file or not upload_file.filename:
@@ -342,7 +348,7 @@ def upload(plan_id: int):
 @bp.post("/plans/<int:plan_id>/indicators/upload/confirm")
 def confirm_upload(plan_id: int):
     plan = _plan(plan_id)
-    _require(current_user.is_authenticated and current_user.body_id is not None)
+    _require(_reports_on(plan))  # as for the upload; the staged file is also only the uploader's
     form = ConfirmUploadForm()
     try:
         name, data = spreadsheet.staged(current_user, form.token.data or "")

@@ -92,7 +92,7 @@ def compose_day(day: date) -> Composed:
             lines_of[person.id] = digest.lines
         inserted = db.session.execute(_insert(OutgoingMessage).values(rows).on_conflict_do_nothing()
                                       .returning(OutgoingMessage.id, OutgoingMessage.account_id)).all()
-        items = [{"message_id": message_id, "obligation_id": line.obligation_id, "reason": str(line.reason),
+        items = [{"message_id": message_id, "obligation_id": line.named_obligation_id, "reason": str(line.reason),
                   "days": line.days}
                  for message_id, account_id in inserted for line in lines_of[account_id]]
         if items:

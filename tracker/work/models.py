@@ -22,6 +22,9 @@ class NotificationKind(StrEnum):
     SUB_REPORT_SUBMITTED = "sub_report_submitted"  #: → the body that handed it down
     SUB_REPORT_RETURNED = "sub_report_returned"  #: → the delegated body
     SUB_REPORT_ACCEPTED = "sub_report_accepted"  #: → the delegated body
+    ACTUAL_SUBMITTED = "actual_submitted"  #: an indicator's actual entered → coordinators
+    ACTUAL_RETURNED = "actual_returned"  #: → the indicator's responsible body
+    ACTUAL_ACCEPTED = "actual_accepted"  #: → the indicator's responsible body
 
 
 class Notification(db.Model):

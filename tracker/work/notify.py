@@ -10,6 +10,8 @@ with the report, review or decision it tells of — or not at all.
 | an extension asked | every active coordinator |
 | an extension approved / refused | the lead body's active executor accounts |
 | the event a deadline waited for recorded | the lead body's active executor accounts |
+| an indicator's actual entered (a spreadsheet's: one notice for the file) | every active coordinator |
+| an actual returned / accepted | the indicator's responsible body's active executor accounts |
 
 Disabled accounts are told nothing. The text is stored as message data and shown in the reader's
 language (tracker.work.labels).
@@ -22,6 +24,8 @@ from tracker.control.models import ExtensionRequest, ExtensionState
 from tracker.control.signals import event_recorded, extension_decided, extension_requested
 from tracker.core.messages import msg
 from tracker.extensions import db
+from tracker.indicators.models import IndicatorActual
+from tracker.indicators.signals import actual_reviewed, actual_submitted
 from tracker.plans.models import Obligation
 from tracker.reports.models import CompletionReport, ReportKind
 from tracker.reports.signals import report_reviewed, report_submitted
@@ -118,3 +122,43 @@ def _event_recorded(_sender, obligation: Obligation) -> None:
     tell(accounts_of_body(lead_body_of(obligation)), NotificationKind.DUE_DATE_SET, obligation, msg(
         "Activity %(number)s of «%(plan)s» is due %(due)s: the event it waited for happened", **_about(obligation)),
         _obligation_path(obligation))
+
+
+# --- indicators' actuals (tracker.indicators.signals) ----------------------------------------------
+
+
+def _tell_of_actual(accounts: list[int], kind: NotificationKind, message, path: str) -> None:
+    for account_id in dict.fromkeys(accounts):
+        db.session.add(Notification(account_id=account_id, kind=kind, path=path, message=message.data))
+
+
+def _shortened(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+@actual_submitted.connect
+def _actual_submitted(_sender, actuals: list[IndicatorActual]) -> None:
+    first = actuals[0]
+    body = first.body.label if first.body else "—"
+    if len(actuals) == 1:
+        message = msg("Actual to review: «%(indicator)s», %(period)s, from %(body)s",
+                      indicator=_shortened(first.indicator.name), period=first.period.period, body=body)
+        path = f"/indicators/{first.indicator_id}#a-{first.id}"
+    else:
+        message = msg("Actuals to review: %(n)s from %(body)s, from a spreadsheet", n=len(actuals), body=body)
+        path = "/inbox#actuals"
+    _tell_of_actual(coordinators(), NotificationKind.ACTUAL_SUBMITTED, message, path)
+
+
+@actual_reviewed.connect
+def _actual_reviewed(_sender, actual: IndicatorActual) -> None:
+    about = {"indicator": _shortened(actual.indicator.name), "period": actual.period.period}
+    if actual.state == ReportState.RETURNED:
+        message = msg("The actual of «%(indicator)s» for %(period)s was returned: %(comment)s",
+                      comment=actual.review_comment or "", **about)
+        kind = NotificationKind.ACTUAL_RETURNED
+    else:
+        message = msg("The actual of «%(indicator)s» for %(period)s was accepted", **about)
+        kind = NotificationKind.ACTUAL_ACCEPTED
+    _tell_of_actual(accounts_of_body(actual.indicator.body_id), kind, message,
+                    f"/indicators/{actual.indicator_id}?period={actual.period.period}")

@@ -5,12 +5,14 @@ inbox), through the same indexes the body page uses."""
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from tracker.delegation.queries import delegated_work
 from tracker.executors.models import Body, body_name, reads_russian
 from tracker.extensions import db
+from tracker.indicators.models import Indicator, IndicatorState
+from tracker.indicators.work import work_of_body
 from tracker.plans.models import Activity, ActivityExecutor, Obligation, Plan
 from tracker.reports.models import CompletionReport, ReportKind
 from tracker.reports.queries import status_table
@@ -72,17 +74,23 @@ def my_work(body_id: int, as_of: date, due_soon_days: int, calendar: WorkingCale
     for sub in delegated_work(body_id, as_of, due_soon_days, calendar, plan_id=plan_id, status=status):
         if sub.status in _GROUP_OF:
             groups[_GROUP_OF[Status(sub.status)]].append(sub)
+    # the actuals of the indicators the body reports (tracker.indicators): one obligation per period
+    for period in work_of_body(body_id, as_of, calendar, plan_id=plan_id, status=status):
+        groups[_GROUP_OF[Status(period.status)]].append(period)
     for items in groups.values():
         items.sort(key=lambda i: (i.due_date is None, i.due_date or as_of, i.plan_id))
     return groups
 
 
 def plans_of_body(body_id: int) -> list[tuple[int, str]]:
-    """The plans the body takes part in (My work's plan filter)."""
+    """The plans the body takes part in or reports indicators of (My work's plan filter)."""
     return list(db.session.execute(
-        select(Plan.id, Plan.title).where(Plan.id.in_(
-            select(Activity.plan_id).join(ActivityExecutor, ActivityExecutor.activity_id == Activity.id)
-            .where(ActivityExecutor.body_id == body_id))).order_by(Plan.period_start.desc(), Plan.id)).all())
+        select(Plan.id, Plan.title).where(or_(
+            Plan.id.in_(select(Activity.plan_id).join(ActivityExecutor, ActivityExecutor.activity_id == Activity.id)
+                        .where(ActivityExecutor.body_id == body_id)),
+            Plan.id.in_(select(Indicator.plan_id).where(Indicator.body_id == body_id,
+                                                        Indicator.state == IndicatorState.CONFIRMED))))
+        .order_by(Plan.period_start.desc(), Plan.id)).all())
 
 
 @dataclass

@@ -10,6 +10,7 @@ from tracker.calendar import working_calendar
 from tracker.core.clock import now, today
 from tracker.core.urls import is_local_path
 from tracker.extensions import db
+from tracker.indicators import work as indicator_work
 from tracker.reports.status import Status
 from tracker.work import queries
 from tracker.work.models import InboxVisit, Notification
@@ -48,9 +49,16 @@ def inbox():
     number = max(1, request.args.get("page", 1, type=int))
     waiting, total = queries.awaiting_review(today(), working_calendar(), limit, number, INBOX_PAGE_SIZE)
     pages = max(1, -(-total // INBOX_PAGE_SIZE))
+    # the indicators' actuals wait for the same coordinators (tracker.indicators), paged alike
+    actual_page = max(1, request.args.get("actuals", 1, type=int))
+    actuals, actuals_total = indicator_work.awaiting_review(today(), working_calendar(), limit, actual_page,
+                                                            INBOX_PAGE_SIZE)
     page = render_template(
         "work/inbox.html", waiting=waiting, total=total, page=number, pages=pages,
         first_shown=(number - 1) * INBOX_PAGE_SIZE + 1, limit=limit,
+        actuals=actuals, actuals_total=actuals_total, actual_page=actual_page,
+        actual_pages=max(1, -(-actuals_total // INBOX_PAGE_SIZE)),
+        first_actual=(actual_page - 1) * INBOX_PAGE_SIZE + 1,
         contributions=queries.contributions_since(last_visit), last_visit=last_visit)
     # What was new is new once: the next visit counts from now.
     if visit is None:
