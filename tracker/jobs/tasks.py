@@ -68,7 +68,9 @@ def queue_reminders(day: date, compose: bool = True):
 
 
 def tell_admins(failed: int, error: str) -> None:
+    """Tell every administrator, and commit with the messages batch.give_up failed."""
     if not failed:
+        db.session.commit()
         return
     for admin_id in db.session.scalars(select(User.id).where(User.role == AccountRole.ADMIN, User.active)):
         db.session.add(Notification(account_id=admin_id, kind=MAIL_FAILED, path="/admin/outbox?state=failed",

@@ -191,15 +191,14 @@ def _finish(message_id: int, me: str, state: Delivery, *, error: str | None = No
 
 
 def give_up(error: str, day: date | None = None) -> int:
-    """After the last try: every message still pending is failed (the administrator is told by
-    the caller). Returns how many."""
+    """After the last try: every message still pending is failed. Returns how many. Not committed:
+    the caller tells the administrators in the same transaction, so that nobody ever sees the
+    messages failed and no one told."""
     query = update(OutgoingMessage).where(OutgoingMessage.state == Delivery.PENDING)
     if day is not None:
         query = query.where(OutgoingMessage.day == day)
-    count = db.session.execute(query.values(state=Delivery.FAILED, last_error=error[:2000])
-                               .execution_options(synchronize_session=False)).rowcount
-    db.session.commit()
-    return count
+    return db.session.execute(query.values(state=Delivery.FAILED, last_error=error[:2000])
+                              .execution_options(synchronize_session=False)).rowcount
 
 
 def send_again(day: date | None = None, message_ids: list[int] | None = None) -> int:
