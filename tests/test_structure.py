@@ -31,3 +31,17 @@ def test_the_layers_contract_names_every_package():
     assert packages <= named, sorted(packages - named)
     modules = {f"tracker.{p.stem}" for p in (ROOT / "tracker").glob("*.py") if p.stem != "__init__"}
     assert modules <= named, sorted(modules - named)
+
+
+def test_the_models_are_what_the_migrations_build(app):
+    """Every model's table, column, nullability and index is what `flask db upgrade` built (the
+    suite's databases are migrated): a model changed without its migration would leave a deployed
+    portal unable to upgrade, or with a table that disagrees with the code."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from tracker.extensions import db
+
+    with db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+    assert differences == []

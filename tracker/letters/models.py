@@ -6,7 +6,8 @@ tasks, reply); its full text is not: it names officials and clerks, and the port
 only the signatory's position and the clerk's initials and office phone (tracker.letters.reading).
 """
 
-from datetime import date, datetime
+import datetime as dt
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -76,13 +77,15 @@ class Letter(db.Model):
     issuer_ru: Mapped[str | None] = mapped_column(Text)
     region: Mapped[str | None] = mapped_column(String(120))
     number: Mapped[str | None] = mapped_column(String(60), index=True)
-    date: Mapped[date | None] = mapped_column(Date)
+    # dt.date: inside this class `date` is the column below, and an annotation naming it would be
+    # read as that column (NOT NULL in the metadata, not in the migrated table)
+    date: Mapped[dt.date | None] = mapped_column(Date)
     #: fields taken from the citation in the letter above ("number", "date", "issuer")
     inferred: Mapped[list] = mapped_column(JSON, default=list)
     #: the receiver's incoming stamp
     received_by: Mapped[str | None] = mapped_column(Text)
     received_number: Mapped[str | None] = mapped_column(String(60))
-    received_on: Mapped[date | None] = mapped_column(Date)
+    received_on: Mapped[dt.date | None] = mapped_column(Date)
     addressees: Mapped[list] = mapped_column(JSON, default=list)
     copies: Mapped[list] = mapped_column(JSON, default=list)
     #: the regions and cities of republican significance it goes to (stored names)
