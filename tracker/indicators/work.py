@@ -48,7 +48,8 @@ class IndicatorItem:
     #: the actual in force (returned ones: the one the comment is on)
     actual_id: int | None = None
     reviewed_on: date | None = None
-    escalation_limit: int = 10
+    #: the plan's escalation limit (None: the digest's default)
+    escalation_limit: int | None = None
 
     @property
     def path(self) -> str:
@@ -88,7 +89,7 @@ def open_periods(body_ids: list[int] | None, as_of: date, calendar, statuses=WOR
             None, row.due_date, row.reporting_status, REPORTS_ACTUAL, first_activity.get(indicator.id), "",
             indicator.name, indicator.plan_id, indicator.plan.title, None, indicator.id, row.period,
             indicator.body_id, _id(row.actual_id), row.reviewed_on if isinstance(row.reviewed_on, date) else None,
-            indicator.plan.escalation_working_days or 10)
+            indicator.plan.escalation_working_days)
         if item.status == Status.OVERDUE:
             item.days = (as_of - item.due_date).days
         elif item.status == Status.DUE_SOON:

@@ -57,9 +57,11 @@ def _about(obligation: Obligation) -> dict:
             "due": obligation.due_date.isoformat() if obligation.due_date else "—"}
 
 
-def tell(accounts: list[int], kind: NotificationKind, obligation: Obligation, message, path: str) -> None:
+def tell(accounts: list[int], kind: NotificationKind, obligation: Obligation | None, message, path: str) -> None:
+    """One notification per account (an indicator's actual is about no obligation: `obligation` None)."""
     for account_id in dict.fromkeys(accounts):
-        db.session.add(Notification(account_id=account_id, kind=kind, path=path, obligation_id=obligation.id,
+        db.session.add(Notification(account_id=account_id, kind=kind, path=path,
+                                    obligation_id=obligation.id if obligation is not None else None,
                                     message=message.data))
 
 
@@ -127,11 +129,6 @@ def _event_recorded(_sender, obligation: Obligation) -> None:
 # --- indicators' actuals (tracker.indicators.signals) ----------------------------------------------
 
 
-def _tell_of_actual(accounts: list[int], kind: NotificationKind, message, path: str) -> None:
-    for account_id in dict.fromkeys(accounts):
-        db.session.add(Notification(account_id=account_id, kind=kind, path=path, message=message.data))
-
-
 def _shortened(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
@@ -147,7 +144,7 @@ def _actual_submitted(_sender, actuals: list[IndicatorActual]) -> None:
     else:
         message = msg("Actuals to review: %(n)s from %(body)s, from a spreadsheet", n=len(actuals), body=body)
         path = "/inbox#actuals"
-    _tell_of_actual(coordinators(), NotificationKind.ACTUAL_SUBMITTED, message, path)
+    tell(coordinators(), NotificationKind.ACTUAL_SUBMITTED, None, message, path)
 
 
 @actual_reviewed.connect
@@ -160,5 +157,5 @@ def _actual_reviewed(_sender, actual: IndicatorActual) -> None:
     else:
         message = msg("The actual of «%(indicator)s» for %(period)s was accepted", **about)
         kind = NotificationKind.ACTUAL_ACCEPTED
-    _tell_of_actual(accounts_of_body(actual.indicator.body_id), kind, message,
-                    f"/indicators/{actual.indicator_id}?period={actual.period.period}")
+    tell(accounts_of_body(actual.indicator.body_id), kind, None, message,
+         f"/indicators/{actual.indicator_id}?period={actual.period.period}")
